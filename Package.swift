@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pagepipe",
+    products: [
+        .executable(name: "pagepipe", targets: ["pagepipe"]),
+        .library(name: "PagePipe", targets: ["PagePipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libxml2 and zlib from the system (Debian: libxml2-dev, zlib1g-dev).
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev", "zlib1g-dev"])]
+        ),
+        // The only Swift that touches C: parsing into a Swift-owned tree, gzip.
+        .target(name: "HTML", dependencies: ["CLibXML2"]),
+        .target(
+            name: "PagePipe",
+            dependencies: [
+                "HTML",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "pagepipe",
+            dependencies: [
+                "PagePipe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "PagePipeTests",
+            dependencies: ["PagePipe", "HTML"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

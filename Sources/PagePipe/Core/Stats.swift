@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Counts for one stage over a run.
+public struct StageStats: Sendable, Equatable {
+    public var name: String
+    public var documentsIn = 0
+    public var kept = 0
+    public var dropped: [String: Int] = [:]
+    public var errors = 0
+    public var cpuSeconds = 0.0
+
+    public init(name: String) { self.name = name }
+
+    public mutating func merge(_ other: StageStats) {
+        documentsIn += other.documentsIn
+        kept += other.kept
+        errors += other.errors
+        cpuSeconds += other.cpuSeconds
+        for (reason, n) in other.dropped { dropped[reason, default: 0] += n }
+    }
+
+    public var json: JSONValue {
+        .object([
+            ("stage", .string(name)),
+            ("in", .int(documentsIn)),
+            ("kept", .int(kept)),
+            ("dropped", .object(dropped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("errors", .int(errors)),
+            ("cpuSeconds", .double((cpuSeconds * 1000).rounded() / 1000)),
+        ])
+    }
+}
+
+/// CPU time of the calling thread, in seconds: what a stage cost, whatever
+/// else the machine is doing.
+@inline(__always)
+public func threadCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// CPU time of the whole process (all threads), in seconds.
+public func processCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Wall-clock seconds from an arbitrary origin.
+public func monotonicTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PagePipe
+
+/// Exit codes, documented in the README.
+enum ExitCodes {
+    static let ok: Int32 = 0
+    static let somePagesFailed: Int32 = 1
+    static let configuration: Int32 = 2
+    static let locked: Int32 = 75
+}
+
+@main
+struct PagePipeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pagepipe",
+        abstract: "Turn folders of scraped web pages into clean article text and entity counts.",
+        discussion: """
+        A pipeline (pipeline.json) lists stages in order: parse-html, remove-boilerplate,
+        normalize-language, count-entities, then emitters that write files.
+
+        Exit codes: 0 every page succeeded; 1 some pages failed (see errors.jsonl);
+        2 configuration error (nothing was read); 64 command-line usage error;
+        75 the output folder is locked by another run.
+        """,
+        subcommands: [Run.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// Prints a message to stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+}
+
+func makeLogger() -> Logger {
+    LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: "pagepipe")
+    logger.logLevel = .warning
+    return logger
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a pipeline over folders of pages and write the outputs.",
+        discussion: """
+        Walks each input folder recursively for .html, .htm and .xhtml files (also gzip'd,
+        .gz), in sorted order, and runs the stages. Emitters write into the output folder,
+        each file replaced atomically; errors.jsonl lists every page that failed
+        ({"id","stage","error"}), dropped.jsonl every page a stage dropped, and stats.json
+        the counts and CPU time per stage. A page that fails never stops the run.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("The pipeline file.", valueName: "file"))
+    var pipeline: String = "pipeline.json"
+
+    @Option(name: .long, help: ArgumentHelp("An input folder (repeatable); overrides the pipeline's \"input\".", valueName: "dir"))
+    var input: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The output folder; overrides the pipeline's \"output\".", valueName: "dir"))
+    var output: String?
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .long, help: "Show a progress line even when stderr is not a terminal.")
+    var progress = false
+
+    @Flag(name: .long, help: "Print nothing but fatal errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let logger = makeLogger()
+        let config: PipelineConfig
+        let pipelineValue: Pipeline
+        do {
+            config = try PipelineConfig.load(path: pipeline)
+            pipelineValue = try config.build(file: pipeline)
+        } catch {
+            printError("pagepipe: \(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        let inputs = input.isEmpty ? config.inputs : input
+        guard !inputs.isEmpty else {
+            printError("pagepipe: no input: give --input DIR or \"input\" in \(pipeline)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        guard let outputDir = output ?? config.output else {
+            printError("pagepipe: no output folder: give --output DIR or \"output\" in \(pipeline)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        let items: [InputItem]
+        do {
+            items = try InputWalker.walk(inputs)
+        } catch {
+            printError("pagepipe: \(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        let lock: OutputLock
+        do {
+            lock = try OutputLock(folder: outputDir)
+        } catch let held as OutputLock.Held {
+            printError("pagepipe: \(held)")
+            throw ExitCode(ExitCodes.locked)
+        }
+        let tty = isatty(STDERR_FILENO) == 1
+        let runner = Runner(pipeline: pipelineValue,
+                            options: .init(jobs: jobs, progress: !quiet && (progress || tty)))
+        let summary: RunSummary
+        do {
+            summary = try runner.run(items: items, output: outputDir)
+        } catch {
+            logger.error("run failed: \(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        withExtendedLifetime(lock) {}
+        if !quiet && (tty || progress || summary.failed > 0) {
+            var line = "pagepipe: \(summary.line) -> \(outputDir)"
+            if summary.failed > 0 { line += " (failures in \(outputDir)/\(Runner.errorsFile))" }
+            printError(line)
+        }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a pipeline file and report every problem at once.")
+
+    @Argument(help: "The pipeline file.")
+    var file: String = "pipeline.json"
+
+    func run() throws {
+        do {
+            let config = try PipelineConfig.load(path: file)
+            _ = try config.build(file: file)
+            print("\(file): valid (\(config.stages.map(\.descriptor.name).joined(separator: " -> ")))")
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+    }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the JSON Schema of pipeline.json, generated from the stage registry.")
+
+    func run() throws {
+        print(PipelineSchema.schema().pretty)
+    }
+}
+
+struct Stages: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every stage with its options, types, defaults and documentation.")
+
+    func run() throws {
+        print(PipelineSchema.listing(), terminator: "")
+    }
+}
+
+struct StageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stage",
+        abstract: "Run one or more stages on JSON Lines from stdin (stage-level testing).",
+        discussion: """
+        Each input line is {"id": ..., and one of "path" (a file, .gz allowed), "html", "text"}.
+        Each output line has the same "id" and every field the stages set (text, title, url,
+        language, mentions, entities, ...), or "stage" and "error" when the page failed.
+        --options takes one stage's options, or an object keyed by stage name.
+
+        Example: echo '{"id":"p","path":"samples/page.html"}' | pagepipe stage parse-html
+        """)
+
+    @Argument(help: "Stage names, run in order.")
+    var stages: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Options as JSON.", valueName: "json"))
+    var options: String?
+
+    func run() throws {
+        var optionsValue: JSONValue?
+        if let options {
+            do { optionsValue = try JSONParser.parse(options) } catch {
+                printError("pagepipe: --options: not valid JSON: \(error)")
+                throw ExitCode(ExitCodes.configuration)
+            }
+        }
+        let tester: StageTester
+        do {
+            tester = try StageTester(stageNames: stages, options: optionsValue)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        let failed = tester.run()
+        if failed > 0 { throw ExitCode(ExitCodes.somePagesFailed) }
+    }
+}

@@ -5,6 +5,7 @@ let package = Package(
     name: "pagepipe",
     products: [
         .executable(name: "pagepipe", targets: ["pagepipe"]),
+        .executable(name: "pagepipe-dev", targets: ["pagepipe-dev"]),
         .library(name: "PagePipe", targets: ["PagePipe"]),
     ],
     dependencies: [
@@ -34,6 +35,15 @@ let package = Package(
                 "PagePipe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Developer tools: training models, evaluations against ../shared, benchmarks.
+        .executableTarget(
+            name: "pagepipe-dev",
+            dependencies: [
+                "PagePipe",
+                "HTML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(

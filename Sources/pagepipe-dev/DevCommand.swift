@@ -1,0 +1,15 @@
+import ArgumentParser
+import PagePipe
+
+/// Developer commands: train the models, evaluate against ../shared/data,
+/// benchmark. Not needed to run pipelines.
+@main
+struct DevCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pagepipe-dev",
+        abstract: "pagepipe developer tools: training, evaluation, benchmarks.",
+        subcommands: [
+            // Each tool lives in its own file and adds itself here.
+        ]
+    )
+}

@@ -1,0 +1,201 @@
+/// Feature extraction for the entity tagger, shared by training and tagging so
+/// the two can never disagree. Every feature is a 64-bit hash of (template,
+/// value) folded into a bucket of the model's weight table.
+
+/// The tag set: O plus BILOU (begin, inside, last, unit) for each type.
+public enum NERTags {
+    public static let types: [EntityType] = [.person, .organization, .location, .misc]
+    public static let count = 1 + 4 * types.count
+    public static let outside = 0
+    @inline(__always) public static func begin(_ t: Int) -> Int { 1 + 4 * t }
+    @inline(__always) public static func inside(_ t: Int) -> Int { 2 + 4 * t }
+    @inline(__always) public static func last(_ t: Int) -> Int { 3 + 4 * t }
+    @inline(__always) public static func unit(_ t: Int) -> Int { 4 + 4 * t }
+    /// 0 O, 1 B, 2 I, 3 L, 4 U
+    @inline(__always) public static func part(_ tag: Int) -> Int { tag == 0 ? 0 : (tag - 1) % 4 + 1 }
+    @inline(__always) public static func type(_ tag: Int) -> Int { (tag - 1) / 4 }
+
+    /// Whether `tag` may follow `prev`; `isLast` closes any open entity.
+    @inline(__always) public static func allowed(_ prev: Int, _ tag: Int, isLast: Bool) -> Bool {
+        let pp = part(prev), tp = part(tag)
+        let open = pp == 1 || pp == 2
+        if open {
+            guard tp == 2 || tp == 3, type(tag) == type(prev) else { return false }
+            return !(isLast && tp == 2)
+        }
+        if tp == 2 || tp == 3 { return false }
+        return !(isLast && tp == 1)
+    }
+
+    /// Token spans (first, last inclusive, type index) of a tag sequence.
+    public static func spans(_ tags: [Int]) -> [(Int, Int, Int)] {
+        var out: [(Int, Int, Int)] = []
+        var start = -1
+        for (i, t) in tags.enumerated() {
+            let p = part(t)
+            switch p {
+            case 4: out.append((i, i, type(t))); start = -1
+            case 1: start = i
+            case 3: if start >= 0 { out.append((start, i, type(t))) }; start = -1
+            case 2: break
+            default: start = -1
+            }
+        }
+        return out
+    }
+}
+
+@inline(__always) func mix64(_ x: UInt64) -> UInt64 {
+    var z = x &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
+
+@inline(__always) func fnv(_ h: UInt64, _ v: UInt32) -> UInt64 { (h ^ UInt64(v)) &* 0x100_0000_01B3 }
+let fnvSeed: UInt64 = 0xCBF2_9CE4_8422_2325
+
+/// What the tagger knows about one token before looking at its neighbours.
+public struct TokenInfo: Sendable {
+    /// Lowercased form, digits as 0.
+    public var lower: UInt64 = 0
+    public var shape: UInt64 = 0
+    public var prefix: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    public var suffix: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    /// 0 lowercase initial, 1 Title, 2 ALLCAPS, 3 no letters, 4 other (e.g. "iPhone")
+    public var cap: UInt8 = 3
+    public var length: UInt8 = 0
+    /// Gazetteer membership bits (see `Gazetteer`).
+    public var gazetteer: UInt32 = 0
+    /// Document-level bits: 1 the word appears lowercase in the document,
+    /// 2 it appears capitalised away from a sentence start, in mixed-case text.
+    public var doc: UInt8 = 0
+}
+
+public enum NERFeatures {
+    /// Per-token facts from the scalars of a token.
+    public static func info(_ s: [Unicode.Scalar], _ start: Int, _ end: Int, capsLine: Bool) -> TokenInfo {
+        var t = TokenInfo()
+        var h = fnvSeed
+        var shape = fnvSeed
+        var lastClass: UInt32 = 0
+        var uppers = 0, lowers = 0, letters = 0
+        var firstUpper = false
+        let n = min(end - start, 255)
+        t.length = UInt8(n)
+        // lowercased code points of the first 4 and last 4 characters for affixes
+        var lowered: [UInt32] = []
+        lowered.reserveCapacity(n)
+        for k in start..<end {
+            let c = s[k]
+            var v = c.value
+            var cls: UInt32
+            if v < 128 {
+                if v >= 65 && v <= 90 { cls = 88; uppers += 1; letters += 1; if k == start { firstUpper = true }; v += 32 }
+                else if v >= 97 && v <= 122 { cls = 120; lowers += 1; letters += 1 }
+                else if v >= 48 && v <= 57 { cls = 100; v = 48 }
+                else { cls = v }
+            } else {
+                let p = c.properties
+                if p.isUppercase { cls = 88; uppers += 1; letters += 1; if k == start { firstUpper = true }
+                    v = p.lowercaseMapping.unicodeScalars.first?.value ?? v }
+                else if p.isLowercase { cls = 120; lowers += 1; letters += 1 }
+                else if p.isAlphabetic { cls = 97; letters += 1 }
+                else if p.numericType != nil { cls = 100; v = 48 }
+                else { cls = v & 0xFFFF }
+            }
+            if capsLine && cls == 88 { cls = 120 }
+            h = fnv(h, v)
+            lowered.append(v)
+            if cls != lastClass { shape = fnv(shape, cls); lastClass = cls }
+        }
+        t.lower = h
+        t.shape = mix64(shape ^ UInt64(min(n, 6)) << 56)
+        if letters == 0 { t.cap = 3 }
+        else if uppers == letters { t.cap = 2 }
+        else if firstUpper { t.cap = 1 }
+        else if uppers == 0 { t.cap = 0 }
+        else { t.cap = 4 }
+        var p: [UInt64] = [0, 0, 0], q: [UInt64] = [0, 0, 0]
+        for (k, len) in [2, 3, 4].enumerated() {
+            if lowered.count > len {
+                var a = fnvSeed, b = fnvSeed
+                for x in lowered.prefix(len) { a = fnv(a, x) }
+                for x in lowered.suffix(len) { b = fnv(b, x) }
+                p[k] = a; q[k] = b
+            }
+        }
+        t.prefix = (p[0], p[1], p[2])
+        t.suffix = (q[0], q[1], q[2])
+        return t
+    }
+
+    /// Fills document-level bits: which words also appear lowercase, and which
+    /// appear capitalised in mixed-case text away from a sentence start.
+    public static func fillDocumentBits(_ infos: inout [TokenInfo], sentences: [Sentence]) {
+        var flags: [UInt64: UInt8] = [:]
+        flags.reserveCapacity(infos.count / 2)
+        for s in sentences {
+            for i in s.tokens {
+                let t = infos[i]
+                if t.cap == 0 { flags[t.lower, default: 0] |= 1 }
+                else if t.cap == 1 && !s.headline && i != s.tokens.lowerBound { flags[t.lower, default: 0] |= 2 }
+            }
+        }
+        for i in infos.indices { infos[i].doc = flags[infos[i].lower] ?? 0 }
+    }
+
+    public static let maxFeatures = 128
+
+    /// Writes the feature hashes of token `i` of a sentence into `out`; returns their number.
+    /// `p1`/`p2` are the tags of the two previous tokens (0 before the sentence).
+    @inline(__always)
+    public static func extract(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
+                               capsLine: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
+        var n = 0
+        @inline(__always) func add(_ template: UInt64, _ value: UInt64) {
+            out[n] = mix64(value &+ template &* 0x2545_F491_4F6C_DD1D); n += 1
+        }
+        let boundary = TokenInfo(lower: 0xB0B0, shape: 0xB0B0, cap: 5)
+        let t0 = infos[i]
+        let m1 = i - 1 >= lo ? infos[i - 1] : boundary
+        let m2 = i - 2 >= lo ? infos[i - 2] : boundary
+        let q1 = i + 1 < hi ? infos[i + 1] : boundary
+        let q2 = i + 2 < hi ? infos[i + 2] : boundary
+        let cl: UInt64 = capsLine ? 1000 : 0
+        let initial: UInt64 = i == lo ? 1 : 0
+        let cap0 = UInt64(capsLine && t0.cap != 3 ? 6 : t0.cap)
+        let capm1 = UInt64(capsLine && m1.cap != 3 && m1.cap != 5 ? 6 : m1.cap)
+        let capq1 = UInt64(capsLine && q1.cap != 3 && q1.cap != 5 ? 6 : q1.cap)
+        add(1, 1)
+        add(2, t0.lower)
+        add(3 + cl, t0.shape)
+        add(4, t0.prefix.0); add(5, t0.prefix.1); add(6, t0.prefix.2)
+        add(7, t0.suffix.0); add(8, t0.suffix.1); add(9, t0.suffix.2)
+        add(10, m1.lower); add(11, q1.lower); add(12, m2.lower); add(13, q2.lower)
+        add(14 + cl, m1.shape); add(15 + cl, q1.shape)
+        add(16 + cl, m1.shape ^ (t0.shape &* 3)); add(17 + cl, t0.shape ^ (q1.shape &* 3))
+        add(18, m1.lower ^ (t0.lower &* 3)); add(19, t0.lower ^ (q1.lower &* 3))
+        add(20, UInt64(p1)); add(21, UInt64(p2 * 32 + p1)); add(22, t0.lower ^ UInt64(p1) << 58)
+        add(23, UInt64(p1) * 16 + cap0)
+        add(24, initial * 64 + cap0 * 8 + UInt64(t0.doc))
+        add(25, t0.lower ^ (initial << 60) ^ (cl << 40))
+        add(26, capm1 * 64 + cap0 * 8 + capq1)
+        add(27, m1.suffix.1 ^ (cap0 << 59))
+        add(28, q1.lower ^ (cap0 << 59))
+        add(29, m1.lower ^ (cap0 << 59))
+        add(30, UInt64(min(t0.length, 12)) * 8 + cap0)
+        // gazetteer bits of this token and its neighbours, with the capitalisation
+        var g = t0.gazetteer
+        while g != 0 {
+            let b = UInt64(g.trailingZeroBitCount); g &= g - 1
+            add(40, b * 8 + cap0)
+            add(41, b * 64 + UInt64(m1.gazetteer != 0 ? 1 : 0) * 2 + UInt64(q1.gazetteer != 0 ? 1 : 0))
+        }
+        var gm = m1.gazetteer
+        while gm != 0 { let b = UInt64(gm.trailingZeroBitCount); gm &= gm - 1; add(42, b * 8 + cap0) }
+        var gq = q1.gazetteer
+        while gq != 0 { let b = UInt64(gq.trailingZeroBitCount); gq &= gq - 1; add(43, b * 8 + cap0) }
+        return n
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import PagePipe
+
+/// `pagepipe-dev train-ner`: trains the count-entities tagger from CoNLL files
+/// and writes Sources/PagePipe/Resources/ner-en.bin. Deterministic given --seed.
+struct TrainNER: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-ner",
+        abstract: "Train the entity tagger (averaged perceptron) from CoNLL-2003 train + wikigold.")
+
+    @Option(help: "Folder with conll2003-train.txt, wikigold.conll.txt and conll2003-dev.txt.")
+    var data = "../shared/data/ner"
+    @Option(help: "Training files inside --data, comma-separated.")
+    var train = "conll2003-train.txt,wikigold.conll.txt"
+    @Option(help: "Dev file inside --data, scored after each epoch (PER/LOC/ORG, gold tokens).")
+    var dev = "conll2003-dev.txt"
+    @Option(help: "log2 of the number of feature buckets.")
+    var bits = 19
+    @Option(help: "Passes over the training data.")
+    var epochs = 10
+    @Option(help: "Shuffling seed.")
+    var seed: UInt64 = 1
+    @Option(help: "Where to write the model.")
+    var out = "Sources/PagePipe/Resources/ner-en.bin"
+    @Option(help: "Gazetteer file.")
+    var gazetteer = "Sources/PagePipe/Resources/gazetteer-en.txt"
+
+    func run() throws {
+        let gaz = Gazetteer(text: (try? String(contentsOfFile: gazetteer, encoding: .utf8)) ?? "")
+        print("gazetteer: \(gaz.count) phrases")
+        var docs: [NERTrainer.Doc] = []
+        for f in train.split(separator: ",") {
+            let text = try String(contentsOfFile: data + "/" + f, encoding: .utf8)
+            docs += NERTrainer.readCoNLL(text)
+        }
+        let devDocs = NERTrainer.readCoNLL(try String(contentsOfFile: data + "/" + dev, encoding: .utf8))
+        print("train: \(docs.count) documents, \(docs.reduce(0) { $0 + $1.tokens.count }) tokens; dev: \(devDocs.count) documents")
+        let infos = docs.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) }
+        let devInfos = devDocs.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) }
+        var trainer = NERTrainer(bucketBits: bits)
+        var rng = SeededRandom(seed: seed)
+        var order = Array(docs.indices)
+        var best: (f1: Double, epoch: Int, weights: [Int16], scale: Float)? = nil
+        for e in 1...epochs {
+            // Fisher-Yates with our own generator: the same order on every platform.
+            for k in stride(from: order.count - 1, to: 0, by: -1) {
+                let j = Int(rng.next() % UInt64(k + 1))
+                order.swapAt(k, j)
+            }
+            let t0 = Date()
+            let mistakes = trainer.epoch(docs, infos: infos, order: order)
+            let (w, scale) = trainer.averagedQuantized()
+            let tagger = EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
+            let score = NEREvaluation.score(docs: devDocs) { tagger.tag(devInfos[$0], devDocs[$0].sentences) }
+            let avg = trainer.averaged()
+            let fscore = NEREvaluation.score(docs: devDocs) { NERTrainer.tagFloat(avg, bucketBits: bits, devInfos[$0], devDocs[$0].sentences) }
+            print(String(format: "  float weights: dev micro F1 %.2f (%@)", fscore.micro * 100, fscore.perType))
+            print(String(format: "epoch %d: %d mistakes, %.1fs, dev micro F1 %.2f  (%@)", e, mistakes,
+                         Date().timeIntervalSince(t0), score.micro * 100, score.perType))
+            if best == nil || score.micro > best!.f1 { best = (score.micro, e, w, scale) }
+        }
+        // The epoch count is tuned on dev: the averaged weights of the best epoch are kept.
+        guard let b = best else { return }
+        let bytes = EntityTagger.serialize(bucketBits: bits, weights: b.weights, scale: b.scale)
+        try Data(bytes).write(to: URL(fileURLWithPath: out))
+        print(String(format: "wrote %@ (%d bytes) from epoch %d, dev micro F1 %.2f", out, bytes.count, b.epoch, b.f1 * 100))
+    }
+}
+
+/// Span F1 over PER/LOC/ORG with gold tokens (the same metric as ner_eval.py,
+/// which also puts the tokenizer to the test).
+enum NEREvaluation {
+    static func score(docs: [NERTrainer.Doc], tag: (Int) -> [Int]) -> (micro: Double, perType: String) {
+        var tp = [Int](repeating: 0, count: 4), fp = tp, fn = tp
+        for (d, doc) in docs.enumerated() {
+            let pred = tag(d)
+            let p = Set(NERTags.spans(pred).map { "\($0.0),\($0.1),\($0.2)" })
+            let g = Set(NERTags.spans(doc.gold).map { "\($0.0),\($0.1),\($0.2)" })
+            for s in p { let t = Int(s.split(separator: ",")[2])!; if g.contains(s) { tp[t] += 1 } else { fp[t] += 1 } }
+            for s in g where !p.contains(s) { fn[Int(s.split(separator: ",")[2])!] += 1 }
+        }
+        func f1(_ a: Int, _ b: Int, _ c: Int) -> Double { a == 0 ? 0 : 2 * Double(a) / Double(2 * a + b + c) }
+        let counted = [0, 1, 2]  // PER, ORG, LOC
+        let micro = f1(counted.map { tp[$0] }.reduce(0, +), counted.map { fp[$0] }.reduce(0, +), counted.map { fn[$0] }.reduce(0, +))
+        let per = counted.map { String(format: "%@ %.1f", NERTags.types[$0].rawValue, f1(tp[$0], fp[$0], fn[$0]) * 100) }.joined(separator: ", ")
+        return (micro, per)
+    }
+}

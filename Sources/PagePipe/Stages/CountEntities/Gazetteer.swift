@@ -2,10 +2,17 @@
 /// features: a list tells the model "this phrase is a known place", and the
 /// model learns how far to trust that. Built by scripts/build-gazetteers.py.
 public struct Gazetteer: Sendable {
-    public enum Class: UInt8, CaseIterable, Sendable {
+    public enum Class: UInt16, CaseIterable, Sendable {
         case first = 1, last = 2, location = 4, country = 8, organization = 16, misc = 32
+        /// Zipf frequency of the lowercased word in English, 3 to 7 and up.
+        case freq3 = 64, freq4 = 128, freq5 = 256, freq6 = 512, freq7 = 1024
         init?(name: String) {
             switch name {
+            case "FREQ3": self = .freq3
+            case "FREQ4": self = .freq4
+            case "FREQ5": self = .freq5
+            case "FREQ6": self = .freq6
+            case "FREQ7": self = .freq7
             case "FIRST": self = .first
             case "LAST": self = .last
             case "LOC": self = .location
@@ -18,7 +25,7 @@ public struct Gazetteer: Sendable {
     }
 
     /// Phrase hash (lowercased tokens) -> set of classes.
-    var phrases: [UInt64: UInt8] = [:]
+    var phrases: [UInt64: UInt16] = [:]
     public static let maxWords = 4
 
     public init() {}
@@ -43,15 +50,19 @@ public struct Gazetteer: Sendable {
 
     /// Sets `gazetteer` bits on the tokens of one sentence: bit 0 first name,
     /// 1 surname, then for place, country, organisation, misc three bits each
-    /// (unit, begin, inside) of the longest phrase starting at a capitalised token.
+    /// (unit, begin, inside) of the longest phrase starting at a capitalised
+    /// token; bits 14-18 the word's frequency class (any token).
     public func annotate(_ infos: inout [TokenInfo], _ range: Range<Int>, capsLine: Bool) {
         if phrases.isEmpty { return }
         let hi = range.upperBound
         for i in range {
+            if let m = phrases[Self.step(fnvSeed, infos[i].lower)], m >= 64 {
+                infos[i].gazetteer |= UInt32((m >> 6) & 31) << 14
+            }
             let c = infos[i].cap
             guard c == 1 || c == 2 || c == 4 else { continue }
             var h = fnvSeed
-            var found: [(len: Int, mask: UInt8)] = []
+            var found: [(len: Int, mask: UInt16)] = []
             var k = i
             while k < hi && k - i < Self.maxWords {
                 h = Self.step(h, infos[k].lower)

@@ -70,6 +70,14 @@ public struct TokenInfo: Sendable {
     /// Document-level bits: 1 the word appears lowercase in the document,
     /// 2 it appears capitalised away from a sentence start, in mixed-case text.
     public var doc: UInt8 = 0
+    /// What a first tagging pass made of the same word elsewhere in the
+    /// document (see `fillPredictionBits`); `unknownPrediction` before it.
+    public var predicted: UInt8 = NERFeatures.unknownPrediction
+    /// Place in a run of capitalised tokens: 4 * min(position, 3) + min(length, 4) - 1; 255 outside one.
+    public var run: UInt8 = 255
+    /// Sentence kind: 1 when over a third of its tokens are numbers (tables,
+    /// results), plus 2 * length bucket.
+    public var sentence: UInt8 = 0
 }
 
 public enum NERFeatures {
@@ -143,6 +151,55 @@ public enum NERFeatures {
             }
         }
         for i in infos.indices { infos[i].doc = flags[infos[i].lower] ?? 0 }
+        for s in sentences {
+            var numbers = 0
+            var i = s.tokens.lowerBound
+            while i < s.tokens.upperBound {
+                if infos[i].cap == 3 && infos[i].length > 0 { numbers += 1 }
+                let c = infos[i].cap
+                guard c == 1 || c == 2 || c == 4 else { i += 1; continue }
+                var j = i
+                while j < s.tokens.upperBound && (infos[j].cap == 1 || infos[j].cap == 2 || infos[j].cap == 4) { j += 1 }
+                for k in i..<j { infos[k].run = UInt8(4 * min(k - i, 3) + min(j - i, 4) - 1) }
+                i = j
+            }
+            let n = s.tokens.count
+            let kind = UInt8((3 * numbers > n ? 1 : 0) + 2 * (n <= 3 ? 0 : n <= 8 ? 1 : n <= 20 ? 2 : 3))
+            for k in s.tokens { infos[k].sentence = kind }
+        }
+    }
+
+    public static let unknownPrediction: UInt8 = 63
+
+    /// Second-pass context: for each token, how the other occurrences of its
+    /// word in the document were tagged by the first pass. 0: no other
+    /// occurrence; 1: all outside names; else 2 + 4 * majority type + part
+    /// (0 B, 1 I, 2 L, 3 U) of that type, + 32 when some were outside names.
+    public static func fillPredictionBits(_ infos: inout [TokenInfo], tags: [Int]) {
+        struct Votes { var n = 0; var outside = 0; var typed = [Int](repeating: 0, count: 16) }
+        var votes: [UInt64: Votes] = [:]
+        votes.reserveCapacity(infos.count / 2)
+        for (i, t) in tags.enumerated() {
+            var v = votes[infos[i].lower] ?? Votes()
+            v.n += 1
+            if t == 0 { v.outside += 1 } else { v.typed[t - 1] += 1 }
+            votes[infos[i].lower] = v
+        }
+        for (i, t) in tags.enumerated() {
+            guard var v = votes[infos[i].lower] else { continue }
+            v.n -= 1
+            if t == 0 { v.outside -= 1 } else { v.typed[t - 1] -= 1 }
+            if v.n == 0 { infos[i].predicted = 0; continue }
+            if v.outside == v.n { infos[i].predicted = 1; continue }
+            // majority type, then its most frequent part
+            var typeTotals = [0, 0, 0, 0]
+            for k in 0..<16 { typeTotals[k / 4] += v.typed[k] }
+            var bt = 0
+            for k in 1..<4 where typeTotals[k] > typeTotals[bt] { bt = k }
+            var bp = 0
+            for k in 1..<4 where v.typed[4 * bt + k] > v.typed[4 * bt + bp] { bp = k }
+            infos[i].predicted = UInt8(2 + 4 * bt + bp + (v.outside > 0 ? 32 : 0))
+        }
     }
 
     public static let maxFeatures = 128
@@ -185,6 +242,20 @@ public enum NERFeatures {
         add(28, q1.lower ^ (cap0 << 59))
         add(29, m1.lower ^ (cap0 << 59))
         add(30, UInt64(min(t0.length, 12)) * 8 + cap0)
+        add(31, UInt64(t0.run) * 16 + UInt64(t0.sentence))
+        add(32, UInt64(t0.run) * 256 + UInt64(m1.run))
+        add(33, t0.lower ^ (UInt64(t0.sentence) << 56))
+        add(34, UInt64(t0.sentence) * 64 + cap0 * 8 + capq1)
+        add(35, m1.prefix.1 ^ (cap0 << 59))
+        add(36, q1.suffix.1 ^ (cap0 << 59))
+        if t0.predicted != unknownPrediction {
+            let d0 = UInt64(t0.predicted), dm = UInt64(m1.predicted), dq = UInt64(q1.predicted)
+            add(50, d0 * 8 + cap0)
+            add(51, d0 * 64 + dm)
+            add(52, d0 * 64 + dq)
+            add(53, d0 * 64 + UInt64(p1))
+            add(54, t0.lower ^ (d0 << 56))
+        }
         // gazetteer bits of this token and its neighbours, with the capitalisation
         var g = t0.gazetteer
         while g != 0 {

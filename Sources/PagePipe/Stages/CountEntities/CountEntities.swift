@@ -132,61 +132,13 @@ public struct CountEntities: Stage {
         }
     }
 
-    /// Counts names with aliases merged: a name whose words appear, in order and
-    /// contiguous, inside a longer name of the same type counts under the longer
-    /// one (the most mentioned such, then the earliest).
     func count(_ spans: [Span], _ mentions: [Mention], _ infos: [TokenInfo]) -> [Entity] {
-        struct Group {
-            var words: [UInt64]
-            var type: EntityType
-            var count = 0
-            var forms: [String: Int] = [:]
-            var firstSeen: Int
-        }
-        var groups: [Group] = []
-        var index: [String: Int] = [:]
+        var modelMentions: [Mention] = []
         var dictionaryCounts: [Int: Int] = [:]
         for (k, s) in spans.enumerated() {
-            if let e = s.entry { dictionaryCounts[e, default: 0] += 1; continue }
-            guard countedTypes.contains(s.type) else { continue }
-            let w = Self.words(s, infos)
-            let key = s.type.rawValue + ":" + w.map(String.init).joined(separator: ",")
-            let g: Int
-            if let existing = index[key] { g = existing } else {
-                g = groups.count; index[key] = g
-                groups.append(Group(words: w, type: s.type, firstSeen: k))
-            }
-            groups[g].count += 1
-            groups[g].forms[Self.normalizeSpaces(mentions[k].text), default: 0] += 1
+            if let e = s.entry { dictionaryCounts[e, default: 0] += 1 } else { modelMentions.append(mentions[k]) }
         }
-        // Longest first, so a name's parent already knows its own parent.
-        let order = groups.indices.sorted { groups[$0].words.count != groups[$1].words.count
-            ? groups[$0].words.count > groups[$1].words.count : groups[$0].firstSeen < groups[$1].firstSeen }
-        var root = Array(groups.indices)
-        var total = groups.map(\.count)
-        for g in order {
-            let w = groups[g].words
-            var best: Int? = nil
-            for h in order where groups[h].words.count > w.count && groups[h].type == groups[g].type && root[h] == h {
-                guard Self.contains(groups[h].words, w) else { continue }
-                if best == nil || total[h] > total[best!] || (total[h] == total[best!] && groups[h].firstSeen < groups[best!].firstSeen) {
-                    best = h
-                }
-            }
-            if let b = best { root[g] = b; total[b] += groups[g].count }
-        }
-        var out: [Entity] = []
-        for g in groups.indices where root[g] == g {
-            // The display name: the longest name's most frequent written form,
-            // preferring one that is not all capitals (a headline's "ASSAD").
-            let forms = groups[g].forms.sorted { a, b in
-                let ua = a.key == a.key.uppercased() && a.key != a.key.lowercased()
-                let ub = b.key == b.key.uppercased() && b.key != b.key.lowercased()
-                if ua != ub { return !ua }
-                return a.value != b.value ? a.value > b.value : a.key < b.key
-            }
-            out.append(Entity(name: forms.first?.key ?? "", type: groups[g].type, count: total[g]))
-        }
+        var out = Self.countMentions(modelMentions, types: countedTypes)
         if let dictionary {
             for (e, n) in dictionaryCounts {
                 out.append(Entity(name: dictionary.entries[e].name, type: dictionary.entries[e].type, count: n))
@@ -199,7 +151,70 @@ public struct CountEntities: Stage {
             let key = e.type.rawValue + "\t" + e.name
             if let k = merged[key] { unique[k].count += e.count } else { merged[key] = unique.count; unique.append(e) }
         }
-        return unique.sorted { $0.count != $1.count ? $0.count > $1.count : ($0.name != $1.name ? $0.name < $1.name : $0.type < $1.type) }
+        return Self.sorted(unique)
+    }
+
+    /// Most counted first, then by name, then type.
+    static func sorted(_ entities: [Entity]) -> [Entity] {
+        entities.sorted { $0.count != $1.count ? $0.count > $1.count : ($0.name != $1.name ? $0.name < $1.name : $0.type < $1.type) }
+    }
+
+    /// Counts mentions of the given types with aliases merged: a name whose
+    /// words appear, in order and contiguous, inside a longer name of the same
+    /// type counts under the longer one (the most mentioned such, then the
+    /// earliest). Words compare case-insensitively ("ASSAD" is "Assad"); the
+    /// entity is named by the longest name's most frequent written form, not
+    /// in capitals when another form exists.
+    public static func countMentions(_ mentions: [Mention], types: Set<EntityType>) -> [Entity] {
+        struct Group {
+            var words: [UInt64]
+            var type: EntityType
+            var count = 0
+            var forms: [String: Int] = [:]
+            var firstSeen: Int
+        }
+        var groups: [Group] = []
+        var index: [String: Int] = [:]
+        for (k, m) in mentions.enumerated() where types.contains(m.type) {
+            let (scalars, tokens, _) = Tokenizer.tokenize(m.text)
+            let w = tokens.map { NERFeatures.info(scalars, $0.start, $0.end, capsLine: false).lower }
+            guard !w.isEmpty else { continue }
+            let key = m.type.rawValue + ":" + w.map(String.init).joined(separator: ",")
+            let g: Int
+            if let existing = index[key] { g = existing } else {
+                g = groups.count; index[key] = g
+                groups.append(Group(words: w, type: m.type, firstSeen: k))
+            }
+            groups[g].count += 1
+            groups[g].forms[normalizeSpaces(m.text), default: 0] += 1
+        }
+        // Longest first, so a name's parent already knows its own parent.
+        let order = groups.indices.sorted { groups[$0].words.count != groups[$1].words.count
+            ? groups[$0].words.count > groups[$1].words.count : groups[$0].firstSeen < groups[$1].firstSeen }
+        var root = Array(groups.indices)
+        var total = groups.map(\.count)
+        for g in order {
+            let w = groups[g].words
+            var best: Int? = nil
+            for h in order where groups[h].words.count > w.count && groups[h].type == groups[g].type && root[h] == h {
+                guard contains(groups[h].words, w) else { continue }
+                if best == nil || total[h] > total[best!] || (total[h] == total[best!] && groups[h].firstSeen < groups[best!].firstSeen) {
+                    best = h
+                }
+            }
+            if let b = best { root[g] = b; total[b] += groups[g].count }
+        }
+        var out: [Entity] = []
+        for g in groups.indices where root[g] == g {
+            let forms = groups[g].forms.sorted { a, b in
+                let ua = a.key == a.key.uppercased() && a.key != a.key.lowercased()
+                let ub = b.key == b.key.uppercased() && b.key != b.key.lowercased()
+                if ua != ub { return !ua }
+                return a.value != b.value ? a.value > b.value : a.key < b.key
+            }
+            out.append(Entity(name: forms.first?.key ?? "", type: groups[g].type, count: total[g]))
+        }
+        return sorted(out)
     }
 
     static func contains(_ long: [UInt64], _ short: [UInt64]) -> Bool {

@@ -77,23 +77,81 @@ public final class EntityTagger: Sendable {
 
     /// Tags a document twice: the second pass sees how the first tagged each
     /// word's other occurrences ("Leeds" a team in one sentence is likely
-    /// one in the next).
+    /// one in the next). The scores of the features that do not depend on
+    /// tags are computed once and shared by both passes.
     public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
-        let first = tag(infos, sentences)
+        let nt = NERTags.count
+        var base = [Int32](repeating: 0, count: infos.count * nt)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
+        defer { feats.deallocate() }
+        infos.withUnsafeBufferPointer { ib in
+            weights.withUnsafeBufferPointer { wb in
+                base.withUnsafeMutableBufferPointer { bb in
+                    for s in sentences {
+                        let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+                        for i in lo..<hi {
+                            let nf = NERFeatures.extractStatic(ib, lo, hi, i, capsLine: s.headline, into: feats)
+                            let out = i &* nt
+                            for f in 0..<nf {
+                                let row = Int(feats[f] & mask) &* nt
+                                for t in 0..<nt { bb[out &+ t] &+= Int32(wb[row &+ t]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let first = decode(infos, sentences, base: base)
         var second = infos
         NERFeatures.fillPredictionBits(&second, tags: first)
-        return tag(second, sentences)
+        return decode(second, sentences, base: base)
     }
 
-    /// BILOU tags for every token of a document, in one pass.
+    /// Greedy left-to-right decoding from precomputed static scores.
+    func decode(_ infos: [TokenInfo], _ sentences: [Sentence], base: [Int32]) -> [Int] {
+        let nt = NERTags.count
+        var tags = [Int](repeating: 0, count: infos.count)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        defer { feats.deallocate() }
+        var scores = [Int32](repeating: 0, count: nt)
+        infos.withUnsafeBufferPointer { ib in
+            weights.withUnsafeBufferPointer { wb in
+                base.withUnsafeBufferPointer { bb in
+                    for s in sentences {
+                        let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+                        var p1 = 0, p2 = 0
+                        for i in lo..<hi {
+                            let nf = NERFeatures.extractHistory(ib, lo, hi, i, capsLine: s.headline, p1: p1, p2: p2, into: feats)
+                            for t in 0..<nt { scores[t] = bb[i &* nt &+ t] }
+                            for f in 0..<nf {
+                                let row = Int(feats[f] & mask) &* nt
+                                for t in 0..<nt { scores[t] &+= Int32(wb[row &+ t]) }
+                            }
+                            var best = 0
+                            var bestScore = Int32.min
+                            let isLast = i == hi - 1
+                            for t in 0..<nt where scores[t] > bestScore && NERTags.allowed(p1, t, isLast: isLast) {
+                                best = t; bestScore = scores[t]
+                            }
+                            tags[i] = best
+                            p2 = p1; p1 = best
+                        }
+                    }
+                }
+            }
+        }
+        return tags
+    }
+
+    /// BILOU tags for every token of a document, in one pass (no document features).
     public func tag(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
+        let nt = NERTags.count
         var tags = [Int](repeating: 0, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
         defer { feats.deallocate() }
-        let nt = NERTags.count
+        var scores = [Int32](repeating: 0, count: nt)
         infos.withUnsafeBufferPointer { ib in
             weights.withUnsafeBufferPointer { wb in
-                var scores = [Int32](repeating: 0, count: nt)
                 for s in sentences {
                     let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                     var p1 = 0, p2 = 0
@@ -104,7 +162,7 @@ public final class EntityTagger: Sendable {
                             let row = Int(feats[f] & mask) &* nt
                             for t in 0..<nt { scores[t] &+= Int32(wb[row &+ t]) }
                         }
-                        var best = -1
+                        var best = 0
                         var bestScore = Int32.min
                         let isLast = i == hi - 1
                         for t in 0..<nt where scores[t] > bestScore && NERTags.allowed(p1, t, isLast: isLast) {

@@ -91,9 +91,12 @@ public enum NERFeatures {
         var firstUpper = false
         let n = min(end - start, 255)
         t.length = UInt8(n)
-        // lowercased code points of the first 4 and last 4 characters for affixes
-        var lowered: [UInt32] = []
-        lowered.reserveCapacity(n)
+        // prefix hashes of 2-4 characters as they come; the last 4 characters
+        // in a small ring for the suffixes
+        var pre: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var ph = fnvSeed
+        var ring: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+        var count = 0
         for k in start..<end {
             let c = s[k]
             var v = c.value
@@ -114,9 +117,22 @@ public enum NERFeatures {
             }
             if capsLine && cls == 88 { cls = 120 }
             h = fnv(h, v)
-            lowered.append(v)
+            count += 1
+            if count <= 4 {
+                ph = fnv(ph, v)
+                if count == 2 { pre.0 = ph } else if count == 3 { pre.1 = ph } else if count == 4 { pre.2 = ph }
+            }
+            ring = (ring.1, ring.2, ring.3, v)
             if cls != lastClass { shape = fnv(shape, cls); lastClass = cls }
         }
+        // affixes only for words longer than the affix, as before
+        if count <= 2 { pre.0 = 0 }
+        if count <= 3 { pre.1 = 0 }
+        if count <= 4 { pre.2 = 0 }
+        t.prefix = pre
+        t.suffix = (count > 2 ? fnv(fnv(fnvSeed, ring.2), ring.3) : 0,
+                    count > 3 ? fnv(fnv(fnv(fnvSeed, ring.1), ring.2), ring.3) : 0,
+                    count > 4 ? fnv(fnv(fnv(fnv(fnvSeed, ring.0), ring.1), ring.2), ring.3) : 0)
         t.lower = h
         t.shape = mix64(shape ^ UInt64(min(n, 6)) << 56)
         if letters == 0 { t.cap = 3 }
@@ -124,17 +140,6 @@ public enum NERFeatures {
         else if firstUpper { t.cap = 1 }
         else if uppers == 0 { t.cap = 0 }
         else { t.cap = 4 }
-        var p: [UInt64] = [0, 0, 0], q: [UInt64] = [0, 0, 0]
-        for (k, len) in [2, 3, 4].enumerated() {
-            if lowered.count > len {
-                var a = fnvSeed, b = fnvSeed
-                for x in lowered.prefix(len) { a = fnv(a, x) }
-                for x in lowered.suffix(len) { b = fnv(b, x) }
-                p[k] = a; q[k] = b
-            }
-        }
-        t.prefix = (p[0], p[1], p[2])
-        t.suffix = (q[0], q[1], q[2])
         return t
     }
 
@@ -176,29 +181,39 @@ public enum NERFeatures {
     /// occurrence; 1: all outside names; else 2 + 4 * majority type + part
     /// (0 B, 1 I, 2 L, 3 U) of that type, + 32 when some were outside names.
     public static func fillPredictionBits(_ infos: inout [TokenInfo], tags: [Int]) {
-        struct Votes { var n = 0; var outside = 0; var typed = [Int](repeating: 0, count: 16) }
-        var votes: [UInt64: Votes] = [:]
-        votes.reserveCapacity(infos.count / 2)
-        for (i, t) in tags.enumerated() {
-            var v = votes[infos[i].lower] ?? Votes()
-            v.n += 1
-            if t == 0 { v.outside += 1 } else { v.typed[t - 1] += 1 }
-            votes[infos[i].lower] = v
+        // word -> slot; per slot 17 counts (O and the 16 typed tags)
+        var slotOf: [UInt64: Int32] = [:]
+        slotOf.reserveCapacity(infos.count / 2)
+        var slots = [Int32](repeating: 0, count: infos.count)
+        var counts: [Int32] = []
+        counts.reserveCapacity(infos.count * 4)
+        for i in infos.indices {
+            let s: Int32
+            if let k = slotOf[infos[i].lower] { s = k } else {
+                s = Int32(counts.count / 17); slotOf[infos[i].lower] = s
+                counts.append(contentsOf: repeatElement(0, count: 17))
+            }
+            slots[i] = s
+            counts[Int(s) * 17 + tags[i]] += 1
         }
         for (i, t) in tags.enumerated() {
-            guard var v = votes[infos[i].lower] else { continue }
-            v.n -= 1
-            if t == 0 { v.outside -= 1 } else { v.typed[t - 1] -= 1 }
-            if v.n == 0 { infos[i].predicted = 0; continue }
-            if v.outside == v.n { infos[i].predicted = 1; continue }
+            let base = Int(slots[i]) * 17
+            counts[base + t] -= 1
+            defer { counts[base + t] += 1 }
+            var total: Int32 = 0
+            for k in 0..<17 { total += counts[base + k] }
+            if total == 0 { infos[i].predicted = 0; continue }
+            let outside = counts[base]
+            if outside == total { infos[i].predicted = 1; continue }
             // majority type, then its most frequent part
-            var typeTotals = [0, 0, 0, 0]
-            for k in 0..<16 { typeTotals[k / 4] += v.typed[k] }
-            var bt = 0
-            for k in 1..<4 where typeTotals[k] > typeTotals[bt] { bt = k }
+            var bt = 0, btTotal: Int32 = -1
+            for ty in 0..<4 {
+                let n = counts[base + 1 + 4 * ty] + counts[base + 2 + 4 * ty] + counts[base + 3 + 4 * ty] + counts[base + 4 + 4 * ty]
+                if n > btTotal { bt = ty; btTotal = n }
+            }
             var bp = 0
-            for k in 1..<4 where v.typed[4 * bt + k] > v.typed[4 * bt + bp] { bp = k }
-            infos[i].predicted = UInt8(2 + 4 * bt + bp + (v.outside > 0 ? 32 : 0))
+            for k in 1..<4 where counts[base + 1 + 4 * bt + k] > counts[base + 1 + 4 * bt + bp] { bp = k }
+            infos[i].predicted = UInt8(2 + 4 * bt + bp + (outside > 0 ? 32 : 0))
         }
     }
 
@@ -209,11 +224,51 @@ public enum NERFeatures {
     @inline(__always)
     public static func extract(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
                                capsLine: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
+        let n = extractStatic(infos, lo, hi, i, capsLine: capsLine, into: out)
+        return n + extractHistory(infos, lo, hi, i, capsLine: capsLine, p1: p1, p2: p2, into: out + n)
+    }
+
+    @inline(__always) static func capClass(_ t: TokenInfo, _ capsLine: Bool) -> UInt64 {
+        UInt64(capsLine && t.cap != 3 && t.cap != 5 ? 6 : t.cap)
+    }
+
+    static let boundary = TokenInfo(lower: 0xB0B0, shape: 0xB0B0, cap: 5)
+
+    /// The features that depend on the tags already chosen: the previous two
+    /// tags and, in the second pass, the first pass's view of the document.
+    @inline(__always)
+    public static func extractHistory(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
+                                      capsLine: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
         var n = 0
         @inline(__always) func add(_ template: UInt64, _ value: UInt64) {
             out[n] = mix64(value &+ template &* 0x2545_F491_4F6C_DD1D); n += 1
         }
-        let boundary = TokenInfo(lower: 0xB0B0, shape: 0xB0B0, cap: 5)
+        let t0 = infos[i]
+        let cap0 = capClass(t0, capsLine)
+        add(20, UInt64(p1)); add(21, UInt64(p2 * 32 + p1)); add(22, t0.lower ^ UInt64(p1) << 58)
+        add(23, UInt64(p1) * 16 + cap0)
+        if t0.predicted != unknownPrediction {
+            let m1 = i - 1 >= lo ? infos[i - 1] : boundary
+            let q1 = i + 1 < hi ? infos[i + 1] : boundary
+            let d0 = UInt64(t0.predicted), dm = UInt64(m1.predicted), dq = UInt64(q1.predicted)
+            add(50, d0 * 8 + cap0)
+            add(51, d0 * 64 + dm)
+            add(52, d0 * 64 + dq)
+            add(53, d0 * 64 + UInt64(p1))
+            add(54, t0.lower ^ (d0 << 56))
+        }
+        return n
+    }
+
+    /// The features of a token and its neighbours' words alone.
+    @inline(__always)
+    public static func extractStatic(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
+                                     capsLine: Bool, into out: UnsafeMutablePointer<UInt64>) -> Int {
+        var n = 0
+        @inline(__always) func add(_ template: UInt64, _ value: UInt64) {
+            out[n] = mix64(value &+ template &* 0x2545_F491_4F6C_DD1D); n += 1
+        }
+        let boundary = Self.boundary
         let t0 = infos[i]
         let m1 = i - 1 >= lo ? infos[i - 1] : boundary
         let m2 = i - 2 >= lo ? infos[i - 2] : boundary
@@ -221,9 +276,9 @@ public enum NERFeatures {
         let q2 = i + 2 < hi ? infos[i + 2] : boundary
         let cl: UInt64 = capsLine ? 1000 : 0
         let initial: UInt64 = i == lo ? 1 : 0
-        let cap0 = UInt64(capsLine && t0.cap != 3 ? 6 : t0.cap)
-        let capm1 = UInt64(capsLine && m1.cap != 3 && m1.cap != 5 ? 6 : m1.cap)
-        let capq1 = UInt64(capsLine && q1.cap != 3 && q1.cap != 5 ? 6 : q1.cap)
+        let cap0 = capClass(t0, capsLine)
+        let capm1 = capClass(m1, capsLine)
+        let capq1 = capClass(q1, capsLine)
         add(1, 1)
         add(2, t0.lower)
         add(3 + cl, t0.shape)
@@ -233,8 +288,6 @@ public enum NERFeatures {
         add(14 + cl, m1.shape); add(15 + cl, q1.shape)
         add(16 + cl, m1.shape ^ (t0.shape &* 3)); add(17 + cl, t0.shape ^ (q1.shape &* 3))
         add(18, m1.lower ^ (t0.lower &* 3)); add(19, t0.lower ^ (q1.lower &* 3))
-        add(20, UInt64(p1)); add(21, UInt64(p2 * 32 + p1)); add(22, t0.lower ^ UInt64(p1) << 58)
-        add(23, UInt64(p1) * 16 + cap0)
         add(24, initial * 64 + cap0 * 8 + UInt64(t0.doc))
         add(25, t0.lower ^ (initial << 60) ^ (cl << 40))
         add(26, capm1 * 64 + cap0 * 8 + capq1)
@@ -248,14 +301,6 @@ public enum NERFeatures {
         add(34, UInt64(t0.sentence) * 64 + cap0 * 8 + capq1)
         add(35, m1.prefix.1 ^ (cap0 << 59))
         add(36, q1.suffix.1 ^ (cap0 << 59))
-        if t0.predicted != unknownPrediction {
-            let d0 = UInt64(t0.predicted), dm = UInt64(m1.predicted), dq = UInt64(q1.predicted)
-            add(50, d0 * 8 + cap0)
-            add(51, d0 * 64 + dm)
-            add(52, d0 * 64 + dq)
-            add(53, d0 * 64 + UInt64(p1))
-            add(54, t0.lower ^ (d0 << 56))
-        }
         // gazetteer bits of this token and its neighbours, with the capitalisation
         var g = t0.gazetteer
         while g != 0 {

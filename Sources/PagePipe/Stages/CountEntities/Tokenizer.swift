@@ -95,12 +95,17 @@ public enum Tokenizer {
             var firstLetter: Unicode.Scalar? = nil
             for k in t.start..<t.end {
                 let c = s[k]
-                let p = c.properties
-                if p.isLowercase { lower = true; if firstLetter == nil { firstLetter = c } }
-                else if p.isUppercase { upper = true; if firstLetter == nil { firstLetter = c } }
+                let isLower: Bool, isUpper: Bool
+                if c.value < 128 {
+                    isLower = c.value >= 97 && c.value <= 122; isUpper = c.value >= 65 && c.value <= 90
+                } else {
+                    isLower = c.properties.isLowercase; isUpper = c.properties.isUppercase
+                }
+                if isLower { lower = true; if firstLetter == nil { firstLetter = c } }
+                else if isUpper { upper = true; if firstLetter == nil { firstLetter = c } }
             }
             guard let f = firstLetter else { continue }
-            if f.properties.isUppercase { capitalisedWords += 1; continue }
+            if f.value < 128 ? f.value <= 90 : f.properties.isUppercase { capitalisedWords += 1; continue }
             var w = ""
             w.unicodeScalars.append(contentsOf: s[t.start..<t.end])
             if headlineLowercase.contains(w) { continue }
@@ -155,8 +160,6 @@ public enum Tokenizer {
         }
         // Leading punctuation, one token per mark.
         while lo < hi && !isAlnum(s[lo]) {
-            // "'90s" or "-5" stay whole when a digit follows a sign.
-            if (s[lo] == "-" || s[lo] == "+" || s[lo] == "$" || s[lo] == "£" || s[lo] == "€"), lo + 1 < hi, isDigit(s[lo + 1]) { break }
             tokens.append(Token(start: lo, end: lo + 1)); lo += 1
         }
         if lo == hi { return }
@@ -165,7 +168,6 @@ public enum Tokenizer {
         while hi > lo && !isAlnum(s[hi - 1]) {
             let c = s[hi - 1]
             if c == "." && keepsPeriod(s, lo, hi) { break }
-            if c == "%" && hi - 1 > lo && isDigit(s[hi - 2]) { break }
             if isApostrophe(c) && hi - 1 > lo && (s[hi - 2] == "s" || s[hi - 2] == "S") && hi - lo > 2 {
                 // "states'" -> "states" + "'"
                 trailing.append(Token(start: hi - 1, end: hi)); hi -= 1

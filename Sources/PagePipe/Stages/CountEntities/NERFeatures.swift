@@ -16,7 +16,12 @@ public enum NERTags {
     @inline(__always) public static func type(_ tag: Int) -> Int { (tag - 1) / 4 }
 
     /// Whether `tag` may follow `prev`; `isLast` closes any open entity.
+    /// With `constrained` false every tag may follow any other: the model
+    /// learns transitions from its tag-history features, and `spans` reads
+    /// what it says leniently. (Hard constraints let one doubtful "I" drag a
+    /// name across the rest of a sentence: "Google for abusing its ...".)
     @inline(__always) public static func allowed(_ prev: Int, _ tag: Int, isLast: Bool) -> Bool {
+        if !constrained { return true }
         let pp = part(prev), tp = part(tag)
         let open = pp == 1 || pp == 2
         if open {
@@ -27,20 +32,24 @@ public enum NERTags {
         return !(isLast && tp == 1)
     }
 
-    /// Token spans (first, last inclusive, type index) of a tag sequence.
+    nonisolated(unsafe) public static var constrained = false
+
+    /// Token spans (first, last inclusive, type index) of a tag sequence,
+    /// read leniently: a name runs from B or U (or a stray I/L) over I/L tags
+    /// of its type and ends at L, U, or before any other tag.
     public static func spans(_ tags: [Int]) -> [(Int, Int, Int)] {
         var out: [(Int, Int, Int)] = []
-        var start = -1
+        var start = -1, open = -1
         for (i, t) in tags.enumerated() {
             let p = part(t)
-            switch p {
-            case 4: out.append((i, i, type(t))); start = -1
-            case 1: start = i
-            case 3: if start >= 0 { out.append((start, i, type(t))) }; start = -1
-            case 2: break
-            default: start = -1
-            }
+            let ty = t == 0 ? -1 : type(t)
+            let continues = start >= 0 && ty == open && (p == 2 || p == 3)
+            if start >= 0 && !continues { out.append((start, i - 1, open)); start = -1 }
+            if p == 0 { continue }
+            if !continues { start = i; open = ty }
+            if p == 3 || p == 4 { out.append((start, i, ty)); start = -1 }
         }
+        if start >= 0 { out.append((start, tags.count - 1, open)) }
         return out
     }
 }

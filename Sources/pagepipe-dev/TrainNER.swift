@@ -23,6 +23,8 @@ struct TrainNER: ParsableCommand {
     var folds = 5
     @Option(help: "Epochs of each fold's first-pass model.")
     var foldEpochs = 6
+    @Option(help: "Models trained in different orders and averaged.")
+    var models = 1
     @Option(help: "Shuffling seed.")
     var seed: UInt64 = 1
     @Option(help: "Where to write the model.")
@@ -67,16 +69,27 @@ struct TrainNER: ParsableCommand {
 
         // 2. One model for both passes: every document is seen without and
         //    with first-pass features.
-        var trainer = NERTrainer(bucketBits: bits)
+        //    With --models K, K models see the data in different orders and
+        //    their averaged weights are averaged again (a cheap ensemble: the
+        //    tagger's cost does not change).
+        var trainers = (0..<models).map { _ in NERTrainer(bucketBits: bits) }
         let bothDocs = docs + docs
         let bothInfos = infos + secondInfos
         var order = Array(bothDocs.indices)
         var best: (f1: Double, epoch: Int, weights: [Int16], scale: Float)? = nil
         for e in 1...epochs {
-            shuffle(&order)
             let t0 = Date()
-            let mistakes = trainer.epoch(bothDocs, infos: bothInfos, order: order)
-            let (w, scale) = trainer.averagedQuantized()
+            var mistakes = 0
+            for m in trainers.indices {
+                shuffle(&order)
+                mistakes += trainers[m].epoch(bothDocs, infos: bothInfos, order: order)
+            }
+            var avg = trainers[0].averaged()
+            for m in trainers.indices.dropFirst() {
+                let other = trainers[m].averaged()
+                for k in avg.indices { avg[k] += other[k] }
+            }
+            let (w, scale) = NERTrainer.quantize(avg)
             let tagger = EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
             let one = NEREvaluation.score(docs: devDocs) { tagger.tag(devInfos[$0], devDocs[$0].sentences) }
             let score = NEREvaluation.score(docs: devDocs) { tagger.tagDocument(devInfos[$0], devDocs[$0].sentences) }

@@ -129,8 +129,7 @@ public final class EntityTagger: Sendable {
                             }
                             var best = 0
                             var bestScore = Int32.min
-                            let isLast = i == hi - 1
-                            for t in 0..<nt where scores[t] > bestScore && NERTags.allowed(p1, t, isLast: isLast) {
+                            for t in 0..<nt where scores[t] > bestScore {
                                 best = t; bestScore = scores[t]
                             }
                             tags[i] = best
@@ -164,8 +163,7 @@ public final class EntityTagger: Sendable {
                         }
                         var best = 0
                         var bestScore = Int32.min
-                        let isLast = i == hi - 1
-                        for t in 0..<nt where scores[t] > bestScore && NERTags.allowed(p1, t, isLast: isLast) {
+                        for t in 0..<nt where scores[t] > bestScore {
                             best = t; bestScore = scores[t]
                         }
                         tags[i] = best
@@ -294,8 +292,7 @@ public struct NERTrainer {
                         }
                         var best = -1
                         var bestScore = -Float.infinity
-                        let isLast = i == hi - 1
-                        for t in 0..<nt where scores[t] > bestScore && NERTags.allowed(p1, t, isLast: isLast) {
+                        for t in 0..<nt where scores[t] > bestScore {
                             best = t; bestScore = scores[t]
                         }
                         let gold = doc.gold[i]
@@ -323,41 +320,10 @@ public struct NERTrainer {
         return avg
     }
 
-    /// Greedy tagging with the float weights given (for measuring quantization loss).
-    public static func tagFloat(_ weights: [Float], bucketBits: Int, _ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
-        let mask: UInt64 = (1 << UInt64(bucketBits)) - 1
-        var tags = [Int](repeating: 0, count: infos.count)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
-        defer { feats.deallocate() }
-        let nt = NERTags.count
-        var scores = [Float](repeating: 0, count: nt)
-        infos.withUnsafeBufferPointer { ib in
-            for s in sentences {
-                let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-                var p1 = 0, p2 = 0
-                for i in lo..<hi {
-                    let nf = NERFeatures.extract(ib, lo, hi, i, capsLine: s.headline, p1: p1, p2: p2, into: feats)
-                    for t in 0..<nt { scores[t] = 0 }
-                    for f in 0..<nf {
-                        let row = Int(feats[f] & mask) * nt
-                        for t in 0..<nt { scores[t] += weights[row + t] }
-                    }
-                    var best = -1
-                    var bestScore = -Float.infinity
-                    for t in 0..<nt where scores[t] > bestScore && NERTags.allowed(p1, t, isLast: i == hi - 1) {
-                        best = t; bestScore = scores[t]
-                    }
-                    tags[i] = best
-                    p2 = p1; p1 = best
-                }
-            }
-        }
-        return tags
-    }
-
     /// Averaged weights quantized to Int16, linearly.
-    public func averagedQuantized() -> (weights: [Int16], scale: Float) {
-        let avg = averaged()
+    public func averagedQuantized() -> (weights: [Int16], scale: Float) { Self.quantize(averaged()) }
+
+    public static func quantize(_ avg: [Float]) -> (weights: [Int16], scale: Float) {
         var maxAbs: Float = 0
         for a in avg { maxAbs = max(maxAbs, abs(a)) }
         let scale = max(maxAbs, 1e-6) / 32767

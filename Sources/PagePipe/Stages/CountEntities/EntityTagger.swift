@@ -15,6 +15,7 @@ public final class EntityTagger: Sendable {
     static let magic: [UInt8] = Array("PPNER002".utf8)
 
     public init(bucketBits: Int, weights: [Int16], scale: Float, gazetteer: Gazetteer) {
+        precondition(NERTags.count == 17, "the scoring loops assume 17 tags")
         precondition(weights.count == (1 << bucketBits) * NERTags.count, "weight table size does not match bucket bits")
         self.bucketBits = bucketBits
         self.mask = (1 << UInt64(bucketBits)) - 1
@@ -86,16 +87,23 @@ public final class EntityTagger: Sendable {
         defer { feats.deallocate() }
         infos.withUnsafeBufferPointer { ib in
             weights.withUnsafeBufferPointer { wb in
+                let raw = UnsafeRawPointer(wb.baseAddress!)
                 base.withUnsafeMutableBufferPointer { bb in
                     for s in sentences {
                         let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                         for i in lo..<hi {
                             let nf = NERFeatures.extractStatic(ib, lo, hi, i, capsLine: s.headline, into: feats)
-                            let out = i &* nt
+                            // 17 tags: 16 in one vector, the 17th alone.
+                            var acc = SIMD16<Int32>(repeating: 0)
+                            var last: Int32 = 0
                             for f in 0..<nf {
                                 let row = Int(feats[f] & mask) &* nt
-                                for t in 0..<nt { bb[out &+ t] &+= Int32(wb[row &+ t]) }
+                                acc &+= SIMD16<Int32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: row &* 2, as: SIMD16<Int16>.self))
+                                last &+= Int32(wb[row &+ 16])
                             }
+                            let out = i &* nt
+                            for t in 0..<16 { bb[out &+ t] = acc[t] }
+                            bb[out &+ 16] = last
                         }
                     }
                 }

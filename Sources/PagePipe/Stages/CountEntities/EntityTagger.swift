@@ -121,24 +121,26 @@ public final class EntityTagger: Sendable {
         var tags = [Int](repeating: 0, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
         defer { feats.deallocate() }
-        var scores = [Int32](repeating: 0, count: nt)
         infos.withUnsafeBufferPointer { ib in
             weights.withUnsafeBufferPointer { wb in
+                let raw = UnsafeRawPointer(wb.baseAddress!)
                 base.withUnsafeBufferPointer { bb in
                     for s in sentences {
                         let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                         var p1 = 0, p2 = 0
                         for i in lo..<hi {
                             let nf = NERFeatures.extractHistory(ib, lo, hi, i, capsLine: s.headline, p1: p1, p2: p2, into: feats)
-                            for t in 0..<nt { scores[t] = bb[i &* nt &+ t] }
+                            var acc = UnsafeRawPointer(bb.baseAddress! + i &* nt).loadUnaligned(as: SIMD16<Int32>.self)
+                            var last = bb[i &* nt &+ 16]
                             for f in 0..<nf {
                                 let row = Int(feats[f] & mask) &* nt
-                                for t in 0..<nt { scores[t] &+= Int32(wb[row &+ t]) }
+                                acc &+= SIMD16<Int32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: row &* 2, as: SIMD16<Int16>.self))
+                                last &+= Int32(wb[row &+ 16])
                             }
-                            var best = 0
-                            var bestScore = Int32.min
-                            for t in 0..<nt where scores[t] > bestScore {
-                                best = t; bestScore = scores[t]
+                            var best = 16
+                            var bestScore = last
+                            for t in 0..<16 where acc[t] >= bestScore && (acc[t] > bestScore || t < best) {
+                                best = t; bestScore = acc[t]
                             }
                             tags[i] = best
                             p2 = p1; p1 = best

@@ -23,20 +23,29 @@ public enum NERTags {
 
     /// Token spans (first, last inclusive, type index) of a tag sequence,
     /// read leniently: a name runs from B or U (or a stray I/L) over I/L tags
-    /// of its type and ends at L, U, or before any other tag.
+    /// and ends at L, U, or before any other tag. A continuation of another
+    /// type ("Hong" B-LOC, "Kong" L-ORG) stays in the name, which takes the
+    /// type most of its tokens have (the first token's on a tie).
     public static func spans(_ tags: [Int]) -> [(Int, Int, Int)] {
         var out: [(Int, Int, Int)] = []
-        var start = -1, open = -1
+        var start = -1
+        func close(_ end: Int) {
+            var votes = [0, 0, 0, 0]
+            for k in start...end { votes[type(tags[k])] += 1 }
+            var best = type(tags[start])
+            for ty in 0..<4 where votes[ty] > votes[best] { best = ty }
+            out.append((start, end, best))
+            start = -1
+        }
         for (i, t) in tags.enumerated() {
             let p = part(t)
-            let ty = t == 0 ? -1 : type(t)
-            let continues = start >= 0 && ty == open && (p == 2 || p == 3)
-            if start >= 0 && !continues { out.append((start, i - 1, open)); start = -1 }
+            let continues = start >= 0 && (p == 2 || p == 3)
+            if start >= 0 && !continues { close(i - 1) }
             if p == 0 { continue }
-            if !continues { start = i; open = ty }
-            if p == 3 || p == 4 { out.append((start, i, ty)); start = -1 }
+            if !continues { start = i }
+            if p == 3 || p == 4 { close(i) }
         }
-        if start >= 0 { out.append((start, tags.count - 1, open)) }
+        if start >= 0 { close(tags.count - 1) }
         return out
     }
 }

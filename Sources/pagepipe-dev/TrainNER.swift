@@ -16,15 +16,15 @@ struct TrainNER: ParsableCommand {
     @Option(help: "Dev file inside --data, scored after each epoch (PER/LOC/ORG, gold tokens).")
     var dev = "conll2003-dev.txt"
     @Option(help: "log2 of the number of feature buckets.")
-    var bits = 19
+    var bits = 17
     @Option(help: "Passes over the training data.")
-    var epochs = 10
+    var epochs = 8
     @Option(help: "Folds for the first-pass predictions the second pass learns from.")
     var folds = 5
     @Option(help: "Epochs of each fold's first-pass model.")
     var foldEpochs = 6
     @Option(help: "Models trained in different orders and averaged.")
-    var models = 1
+    var models = 3
     @Option(help: "Shuffling seed.")
     var seed: UInt64 = 1
     @Option(help: "Where to write the model.")

@@ -133,12 +133,14 @@ public struct CountEntities: Stage {
     }
 
     func count(_ spans: [Span], _ mentions: [Mention], _ infos: [TokenInfo]) -> [Entity] {
-        var modelMentions: [Mention] = []
+        var names: [Name] = []
         var dictionaryCounts: [Int: Int] = [:]
         for (k, s) in spans.enumerated() {
-            if let e = s.entry { dictionaryCounts[e, default: 0] += 1 } else { modelMentions.append(mentions[k]) }
+            if let e = s.entry { dictionaryCounts[e, default: 0] += 1; continue }
+            guard countedTypes.contains(s.type) else { continue }
+            names.append(Name(words: Self.words(s, infos), type: s.type, text: mentions[k].text))
         }
-        var out = Self.countMentions(modelMentions, types: countedTypes)
+        var out = Self.mergeAliases(names)
         if let dictionary {
             for (e, n) in dictionaryCounts {
                 out.append(Entity(name: dictionary.entries[e].name, type: dictionary.entries[e].type, count: n))
@@ -166,6 +168,21 @@ public struct CountEntities: Stage {
     /// entity is named by the longest name's most frequent written form, not
     /// in capitals when another form exists.
     public static func countMentions(_ mentions: [Mention], types: Set<EntityType>) -> [Entity] {
+        mergeAliases(mentions.filter { types.contains($0.type) }.map { m in
+            let (scalars, tokens, _) = Tokenizer.tokenize(m.text)
+            return Name(words: tokens.map { NERFeatures.info(scalars, $0.start, $0.end, capsLine: false).lower },
+                        type: m.type, text: m.text)
+        })
+    }
+
+    /// One mention for counting: its case-folded word hashes, type and text.
+    struct Name {
+        var words: [UInt64]
+        var type: EntityType
+        var text: String
+    }
+
+    static func mergeAliases(_ names: [Name]) -> [Entity] {
         struct Group {
             var words: [UInt64]
             var type: EntityType
@@ -173,17 +190,15 @@ public struct CountEntities: Stage {
             var forms: [String: Int] = [:]
             var firstSeen: Int
         }
+        struct Key: Hashable { var words: [UInt64]; var type: EntityType }
         var groups: [Group] = []
-        var index: [String: Int] = [:]
-        for (k, m) in mentions.enumerated() where types.contains(m.type) {
-            let (scalars, tokens, _) = Tokenizer.tokenize(m.text)
-            let w = tokens.map { NERFeatures.info(scalars, $0.start, $0.end, capsLine: false).lower }
-            guard !w.isEmpty else { continue }
-            let key = m.type.rawValue + ":" + w.map(String.init).joined(separator: ",")
+        var index: [Key: Int] = [:]
+        for (k, m) in names.enumerated() where !m.words.isEmpty {
+            let key = Key(words: m.words, type: m.type)
             let g: Int
             if let existing = index[key] { g = existing } else {
                 g = groups.count; index[key] = g
-                groups.append(Group(words: w, type: m.type, firstSeen: k))
+                groups.append(Group(words: m.words, type: m.type, firstSeen: k))
             }
             groups[g].count += 1
             groups[g].forms[normalizeSpaces(m.text), default: 0] += 1

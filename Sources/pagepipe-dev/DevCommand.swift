@@ -12,6 +12,7 @@ struct DevCommand: ParsableCommand {
             // Each tool lives in its own file and adds itself here.
             TrainNER.self,
             BenchNER.self,
+            CheckNERTokens.self,
         ]
     )
 }

@@ -35,6 +35,15 @@ struct TokenizerTests {
             == ["\"", "Russia", "does", "not", ",", "\"", "said", "O'Neill", "(", "AT&T", ")", "."])
     }
 
+    @Test func keepsListNumbersAndSplitOffPiecesWhole() {
+        // "1." opening a line numbers an item; at the end of a sentence it does not.
+        let (_, tokens, sentences) = Tokenizer.tokenize("1. Carla Sacramento\nShe won in 1996. Then")
+        #expect(tokens.count == 9 && sentences.count == 3)
+        #expect(words("1. Carla Sacramento") == ["1.", "Carla", "Sacramento"])
+        #expect(words("in 1996. Then") == ["in", "1996", ".", "Then"])
+        #expect(words("I 'm here -- or ... not") == ["I", "'m", "here", "--", "or", "...", "not"])
+    }
+
     @Test func treatsNoBreakSpaceAsSpace() {
         #expect(words("appeals to\u{00A0}Moscow to\u{202F}persuade") == ["appeals", "to", "Moscow", "to", "persuade"])
     }

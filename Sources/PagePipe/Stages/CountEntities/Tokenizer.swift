@@ -56,7 +56,7 @@ public enum Tokenizer {
             var j = i
             while j < n && !isSpace(scalars[j]) { j += 1 }
             let before = tokens.count
-            splitChunk(scalars, i, j, into: &tokens)
+            splitChunk(scalars, i, j, lineStart: tokens.count == lineTokenStart, into: &tokens)
             // A sentence ends after . ! ? (or an abbreviation-free "...") when the next
             // chunk starts with a capital, a digit or an opening quote.
             if tokens.count > before {
@@ -152,10 +152,14 @@ public enum Tokenizer {
     ]
 
     /// Splits one white-space-free chunk text[lo..<hi] into tokens.
-    static func splitChunk(_ s: [Unicode.Scalar], _ lo: Int, _ hi: Int, into tokens: inout [Token]) {
+    static func splitChunk(_ s: [Unicode.Scalar], _ lo: Int, _ hi: Int, lineStart: Bool = false, into tokens: inout [Token]) {
         var lo = lo, hi = hi
-        // A possessive already split off ("Assad 's") stays one token.
-        if hi - lo == 2, isApostrophe(s[lo]), s[lo + 1] == "s" || s[lo + 1] == "S" {
+        // A possessive or contraction already split off ("Assad 's", "I 'm")
+        // stays one token, and so do "--" and "...".
+        if hi - lo >= 2, hi - lo <= 3, isApostrophe(s[lo]), s[(lo + 1)..<hi].allSatisfy({ isAlnum($0) && !isDigit($0) }) {
+            tokens.append(Token(start: lo, end: hi)); return
+        }
+        if hi - lo >= 2, s[lo] == "-" || s[lo] == ".", s[lo..<hi].allSatisfy({ $0 == s[lo] }) {
             tokens.append(Token(start: lo, end: hi)); return
         }
         // Leading punctuation, one token per mark.
@@ -168,6 +172,12 @@ public enum Tokenizer {
         while hi > lo && !isAlnum(s[hi - 1]) {
             let c = s[hi - 1]
             if c == "." && keepsPeriod(s, lo, hi) { break }
+            // "1." opening a line numbers a list item; it does not end a sentence.
+            if c == "." && lineStart && hi - 1 > lo && s[lo..<(hi - 1)].allSatisfy(isDigit) {
+                tokens.append(Token(start: lo, end: hi))
+                tokens.append(contentsOf: trailing.reversed())
+                return
+            }
             if isApostrophe(c) && hi - 1 > lo && (s[hi - 2] == "s" || s[hi - 2] == "S") && hi - lo > 2 {
                 // "states'" -> "states" + "'"
                 trailing.append(Token(start: hi - 1, end: hi)); hi -= 1

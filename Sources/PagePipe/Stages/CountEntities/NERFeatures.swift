@@ -83,6 +83,8 @@ public struct TokenInfo: Sendable {
     /// Sentence kind: 1 when over a third of its tokens are numbers (tables,
     /// results), plus 2 * length bucket.
     public var sentence: UInt8 = 0
+    /// Hash of the whole run of capitalised tokens this token is in (0 outside one).
+    public var runWords: UInt64 = 0
 }
 
 public enum NERFeatures {
@@ -170,7 +172,9 @@ public enum NERFeatures {
                 guard c == 1 || c == 2 || c == 4 else { i += 1; continue }
                 var j = i
                 while j < s.tokens.upperBound && (infos[j].cap == 1 || infos[j].cap == 2 || infos[j].cap == 4) { j += 1 }
-                for k in i..<j { infos[k].run = UInt8(4 * min(k - i, 3) + min(j - i, 4) - 1) }
+                var h = fnvSeed
+                for k in i..<j { h = mix64(h ^ infos[k].lower) }
+                for k in i..<j { infos[k].run = UInt8(4 * min(k - i, 3) + min(j - i, 4) - 1); infos[k].runWords = h }
                 i = j
             }
             let n = s.tokens.count
@@ -306,6 +310,11 @@ public enum NERFeatures {
         add(34, UInt64(t0.sentence) * 64 + cap0 * 8 + capq1)
         add(35, m1.prefix.1 ^ (cap0 << 59))
         add(36, q1.suffix.1 ^ (cap0 << 59))
+        if t0.runWords != 0 { add(37, t0.runWords ^ UInt64(t0.run) << 56) }
+        add(38, m2.lower ^ (m1.lower &* 5))
+        add(39, q1.lower ^ (q2.lower &* 5))
+        add(44 + cl, m2.shape ^ (m1.shape &* 7) ^ (t0.shape &* 11))
+        add(45 + cl, t0.shape ^ (q1.shape &* 7) ^ (q2.shape &* 11))
         // gazetteer bits of this token and its neighbours, with the capitalisation
         var g = t0.gazetteer
         while g != 0 {

@@ -170,7 +170,7 @@ public struct CountEntities: Stage {
     public static func countMentions(_ mentions: [Mention], types: Set<EntityType>) -> [Entity] {
         mergeAliases(mentions.filter { types.contains($0.type) }.map { m in
             let (scalars, tokens, _) = Tokenizer.tokenize(m.text)
-            return Name(words: tokens.map { NERFeatures.info(scalars, $0.start, $0.end, capsLine: false).lower },
+            return Name(words: tokens.map { NERFeatures.info(scalars, $0.start, $0.end, headline: false).lower },
                         type: m.type, text: m.text)
         })
     }

@@ -69,7 +69,7 @@ public struct EntityDictionary: Sendable {
         var state: Int32 = 0
         var caps: [Bool] = []
         for t in tokens {
-            let info = NERFeatures.info(scalars, t.start, t.end, capsLine: false)
+            let info = NERFeatures.info(scalars, t.start, t.end, headline: false)
             caps.append(info.cap == 1 || info.cap == 2 || info.cap == 4)
             let k = Self.key(state, info.lower)
             if let s = next[k] { state = s; continue }

@@ -39,7 +39,7 @@ public struct Gazetteer: Sendable {
             let (scalars, tokens, _) = Tokenizer.tokenize(phrase)
             guard !tokens.isEmpty, tokens.count <= Self.maxWords else { continue }
             var h = fnvSeed
-            for t in tokens { h = Self.step(h, NERFeatures.info(scalars, t.start, t.end, capsLine: false).lower) }
+            for t in tokens { h = Self.step(h, NERFeatures.info(scalars, t.start, t.end, headline: false).lower) }
             phrases[h, default: 0] |= cls.rawValue
         }
     }
@@ -52,7 +52,7 @@ public struct Gazetteer: Sendable {
     /// 1 surname, then for place, country, organisation, misc three bits each
     /// (unit, begin, inside) of the longest phrase starting at a capitalised
     /// token; bits 14-18 the word's frequency class (any token).
-    public func annotate(_ infos: inout [TokenInfo], _ range: Range<Int>, capsLine: Bool) {
+    public func annotate(_ infos: inout [TokenInfo], _ range: Range<Int>, headline: Bool) {
         if phrases.isEmpty { return }
         let hi = range.upperBound
         for i in range {

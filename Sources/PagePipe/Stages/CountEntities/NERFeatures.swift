@@ -89,7 +89,7 @@ public struct TokenInfo: Sendable {
 
 public enum NERFeatures {
     /// Per-token facts from the scalars of a token.
-    public static func info(_ s: [Unicode.Scalar], _ start: Int, _ end: Int, capsLine: Bool) -> TokenInfo {
+    public static func info(_ s: [Unicode.Scalar], _ start: Int, _ end: Int, headline: Bool) -> TokenInfo {
         var t = TokenInfo()
         var h = fnvSeed
         var shape = fnvSeed
@@ -122,7 +122,7 @@ public enum NERFeatures {
                 else if p.numericType != nil { cls = 100; v = 48 }
                 else { cls = v & 0xFFFF }
             }
-            if capsLine && cls == 88 { cls = 120 }
+            if headline && cls == 88 { cls = 120 }
             h = fnv(h, v)
             count += 1
             if count <= 4 {
@@ -232,13 +232,13 @@ public enum NERFeatures {
     /// `p1`/`p2` are the tags of the two previous tokens (0 before the sentence).
     @inline(__always)
     public static func extract(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
-                               capsLine: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
-        let n = extractStatic(infos, lo, hi, i, capsLine: capsLine, into: out)
-        return n + extractHistory(infos, lo, hi, i, capsLine: capsLine, p1: p1, p2: p2, into: out + n)
+                               headline: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
+        let n = extractStatic(infos, lo, hi, i, headline: headline, into: out)
+        return n + extractHistory(infos, lo, hi, i, headline: headline, p1: p1, p2: p2, into: out + n)
     }
 
-    @inline(__always) static func capClass(_ t: TokenInfo, _ capsLine: Bool) -> UInt64 {
-        UInt64(capsLine && t.cap != 3 && t.cap != 5 ? 6 : t.cap)
+    @inline(__always) static func capClass(_ t: TokenInfo, _ headline: Bool) -> UInt64 {
+        UInt64(headline && t.cap != 3 && t.cap != 5 ? 6 : t.cap)
     }
 
     static let boundary = TokenInfo(lower: 0xB0B0, shape: 0xB0B0, cap: 5)
@@ -247,13 +247,13 @@ public enum NERFeatures {
     /// tags and, in the second pass, the first pass's view of the document.
     @inline(__always)
     public static func extractHistory(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
-                                      capsLine: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
+                                      headline: Bool, p1: Int, p2: Int, into out: UnsafeMutablePointer<UInt64>) -> Int {
         var n = 0
         @inline(__always) func add(_ template: UInt64, _ value: UInt64) {
             out[n] = mix64(value &+ template &* 0x2545_F491_4F6C_DD1D); n += 1
         }
         let t0 = infos[i]
-        let cap0 = capClass(t0, capsLine)
+        let cap0 = capClass(t0, headline)
         add(20, UInt64(p1)); add(21, UInt64(p2 * 32 + p1)); add(22, t0.lower ^ UInt64(p1) << 58)
         add(23, UInt64(p1) * 16 + cap0)
         if t0.predicted != unknownPrediction {
@@ -272,7 +272,7 @@ public enum NERFeatures {
     /// The features of a token and its neighbours' words alone.
     @inline(__always)
     public static func extractStatic(_ infos: UnsafeBufferPointer<TokenInfo>, _ lo: Int, _ hi: Int, _ i: Int,
-                                     capsLine: Bool, into out: UnsafeMutablePointer<UInt64>) -> Int {
+                                     headline: Bool, into out: UnsafeMutablePointer<UInt64>) -> Int {
         var n = 0
         @inline(__always) func add(_ template: UInt64, _ value: UInt64) {
             out[n] = mix64(value &+ template &* 0x2545_F491_4F6C_DD1D); n += 1
@@ -283,11 +283,11 @@ public enum NERFeatures {
         let m2 = i - 2 >= lo ? infos[i - 2] : boundary
         let q1 = i + 1 < hi ? infos[i + 1] : boundary
         let q2 = i + 2 < hi ? infos[i + 2] : boundary
-        let cl: UInt64 = capsLine ? 1000 : 0
+        let cl: UInt64 = headline ? 1000 : 0
         let initial: UInt64 = i == lo ? 1 : 0
-        let cap0 = capClass(t0, capsLine)
-        let capm1 = capClass(m1, capsLine)
-        let capq1 = capClass(q1, capsLine)
+        let cap0 = capClass(t0, headline)
+        let capm1 = capClass(m1, headline)
+        let capq1 = capClass(q1, headline)
         add(1, 1)
         add(2, t0.lower)
         add(3 + cl, t0.shape)

@@ -24,7 +24,7 @@ struct PagePipeCommand: ParsableCommand {
         2 configuration error (nothing was read); 64 command-line usage error;
         75 the output folder is locked by another run.
         """,
-        subcommands: [Run.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
+        subcommands: [Run.self, Merge.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
         defaultSubcommand: nil
     )
 }
@@ -70,8 +70,36 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Print nothing but fatal errors.")
     var quiet = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Process only new or changed pages; reuse stored results for the rest.",
+        discussion: "Keeps a manifest (path, size, mtime, content hash, result) in OUTPUT/.pagepipe/. Outputs still describe the whole corpus; deleted pages drop out."))
+    var incremental = false
+
+    @Flag(name: .long, help: "With --incremental: process pages that failed last time even if unchanged.")
+    var retryFailed = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Process shard K of N (1-based, e.g. 2/8), or 'auto' to read it from Slurm or Kubernetes.",
+        discussion: "auto: SLURM_ARRAY_TASK_ID (from SLURM_ARRAY_TASK_MIN) of SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX (0-based) with --shard-count. Combine the shards' output folders with `pagepipe merge`.",
+        valueName: "K/N|auto"))
+    var shard: String?
+
+    @Option(name: .long, help: "The number of shards for --shard auto (Kubernetes: the Job's completions).")
+    var shardCount: Int?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let shard, shard != "auto", ShardSpec(parsing: shard) == nil {
+            throw ValidationError("--shard must be K/N with 1 <= K <= N, or auto; got \"\(shard)\"")
+        }
+        if retryFailed && !incremental { throw ValidationError("--retry-failed needs --incremental") }
+        if let shardCount, shardCount < 1 { throw ValidationError("--shard-count must be at least 1") }
+    }
+
+    func shardSpec() throws -> ShardSpec? {
+        guard let shard else { return nil }
+        if shard == "auto" { return try ShardSpec.fromEnvironment(ProcessInfo.processInfo.environment, count: shardCount) }
+        return ShardSpec(parsing: shard)
     }
 
     func run() throws {
@@ -95,7 +123,9 @@ struct Run: ParsableCommand {
             throw ExitCode(ExitCodes.configuration)
         }
         let items: [InputItem]
+        let shardValue: ShardSpec?
         do {
+            shardValue = try shardSpec()
             items = try InputWalker.walk(inputs)
         } catch {
             printError("pagepipe: \(error)")
@@ -110,7 +140,9 @@ struct Run: ParsableCommand {
         }
         let tty = isatty(STDERR_FILENO) == 1
         let runner = Runner(pipeline: pipelineValue,
-                            options: .init(jobs: jobs, progress: !quiet && (progress || tty)))
+                            options: .init(jobs: jobs, progress: !quiet && (progress || tty),
+                                           incremental: incremental, retryFailed: retryFailed, shard: shardValue,
+                                           pipelineFingerprint: pipelineFingerprint(config)))
         let summary: RunSummary
         do {
             summary = try runner.run(items: items, output: outputDir)
@@ -123,6 +155,60 @@ struct Run: ParsableCommand {
             var line = "pagepipe: \(summary.line) -> \(outputDir)"
             if summary.failed > 0 { line += " (failures in \(outputDir)/\(Runner.errorsFile))" }
             printError(line)
+        }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Combine the output folders of shards 1...N into the outputs of one run.",
+        discussion: """
+        Each folder must come from `pagepipe run --shard K/N` with the same pipeline. The merged
+        documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are
+        byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
+        """)
+
+    @Argument(help: "The shards' output folders.")
+    var shards: [String]
+
+    @Option(name: .long, help: ArgumentHelp("The merged output folder.", valueName: "dir"))
+    var output: String
+
+    @Option(name: .long, help: ArgumentHelp("The pipeline the shards ran.", valueName: "file"))
+    var pipeline: String = "pipeline.json"
+
+    @Flag(name: .long, help: "Print nothing but fatal errors.")
+    var quiet = false
+
+    func run() throws {
+        let config: PipelineConfig
+        let pipelineValue: Pipeline
+        do {
+            config = try PipelineConfig.load(path: pipeline)
+            pipelineValue = try config.build(file: pipeline)
+        } catch {
+            printError("pagepipe: \(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        let lock: OutputLock
+        do {
+            lock = try OutputLock(folder: output)
+        } catch let held as OutputLock.Held {
+            printError("pagepipe: \(held)")
+            throw ExitCode(ExitCodes.locked)
+        }
+        let summary: RunSummary
+        do {
+            summary = try PagePipe.Merge.run(pipeline: pipelineValue, fingerprint: pipelineFingerprint(config),
+                                             shards: shards, output: output)
+        } catch {
+            printError("pagepipe merge: \(error)")
+            throw ExitCode(ExitCodes.configuration)
+        }
+        withExtendedLifetime(lock) {}
+        if !quiet && (isatty(STDERR_FILENO) == 1 || summary.failed > 0) {
+            printError("pagepipe merge: \(shards.count) shards, \(summary.pages) pages: \(summary.succeeded) ok, \(summary.failed) failed, \(summary.dropped) dropped -> \(output)")
         }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

@@ -43,7 +43,7 @@ import Testing
         b.entities = [Entity(name: "Moscow", type: .location, count: 2)]
         for var d in [a, b] {
             _ = try emitter.process(&d)
-            try sink.write(d, record: d.emitted["emit-csv"] ?? [])
+            try sink.write(record: d.emitted["emit-csv"] ?? [], entities: d.entities ?? [])
         }
         // Nothing is visible before commit: files appear whole or not at all.
         #expect(!FileManager.default.fileExists(atPath: dir + "/entities.csv"))

@@ -13,7 +13,7 @@ public enum HTMLParser {
         "style", "lang", "charset", "http-equiv", "pubdate", "title", "alt", "data-testid",
     ]
 
-    private static let initialized: Bool = {
+    static let initialized: Bool = {
         xmlInitParser()
         pagepipe_silenceErrors()
         return true
@@ -119,5 +119,24 @@ public enum HTMLParser {
         guard let value = xmlNodeListGetString(attr.pointee.doc, child, 1) else { return "" }
         defer { pagepipe_xmlFree(value) }
         return String(cString: value)
+    }
+}
+
+extension HTMLParser {
+    /// libxml2 alone: parse and free, building nothing in Swift. The floor that
+    /// `pagepipe-dev bench` measures the pipeline against.
+    public static func parseOnly(_ bytes: UnsafeRawBufferPointer, encoding: String) -> Bool {
+        _ = initialized
+        pagepipe_silenceErrors()
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+            | Int32(XML_PARSE_HUGE.rawValue)
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
+        let doc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+            htmlReadMemory(chars, Int32(clamping: bytes.count), nil, encoding, options)
+        }
+        guard let doc else { return false }
+        xmlFreeDoc(doc)
+        return true
     }
 }

@@ -14,6 +14,7 @@ public struct RunSummary: Sendable {
     public var cpuSeconds = 0.0
     public var stages: [StageStats] = []
     public var shard: ShardSpec?
+    public var peakRSSMB = 0.0
 
     public var pagesPerSecond: Double { wallSeconds > 0 ? Double(processed) / wallSeconds : 0 }
 
@@ -41,6 +42,7 @@ public struct RunSummary: Sendable {
                 ("cpuSeconds", .double((cpuSeconds * 1000).rounded() / 1000)),
                 ("wallSeconds", .double((wallSeconds * 1000).rounded() / 1000)),
                 ("pagesPerSecond", .double((pagesPerSecond * 10).rounded() / 10)),
+                ("peakRSSMB", .double((peakRSSMB * 10).rounded() / 10)),
             ])),
         ])
     }
@@ -142,6 +144,7 @@ public final class Runner: @unchecked Sendable {
         progress?.finish()
         summary.wallSeconds = monotonicTime() - start
         summary.cpuSeconds = processCPUTime() - cpuStart
+        summary.peakRSSMB = peakResidentMB()
         var w = JSONWriter()
         w.value(summary.json)
         w.bytes.append(0x0A)

@@ -17,12 +17,9 @@ struct PagePipeCommand: ParsableCommand {
         commandName: "pagepipe",
         abstract: "Turn folders of scraped web pages into clean article text and entity counts.",
         discussion: """
-        A pipeline (pipeline.json) lists stages in order: parse-html, remove-boilerplate,
-        normalize-language, count-entities, then emitters that write files.
+        A pipeline (pipeline.json) lists stages in order: parse-html, remove-boilerplate, normalize-language, count-entities, then emitters that write files.
 
-        Exit codes: 0 every page succeeded; 1 some pages failed (see errors.jsonl);
-        2 configuration error (nothing was read); 64 command-line usage error;
-        75 the output folder is locked by another run.
+        Exit codes: 0 every page succeeded; 1 some pages failed (see errors.jsonl); 2 configuration error (nothing was read); 64 command-line usage error; 75 the output folder is locked by another run.
         """,
         subcommands: [Run.self, Merge.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
         defaultSubcommand: nil
@@ -45,11 +42,7 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a pipeline over folders of pages and write the outputs.",
         discussion: """
-        Walks each input folder recursively for .html, .htm and .xhtml files (also gzip'd,
-        .gz), in sorted order, and runs the stages. Emitters write into the output folder,
-        each file replaced atomically; errors.jsonl lists every page that failed
-        ({"id","stage","error"}), dropped.jsonl every page a stage dropped, and stats.json
-        the counts and CPU time per stage. A page that fails never stops the run.
+        Walks each input folder recursively for .html, .htm and .xhtml files (also gzip'd, .gz), in sorted order, and runs the stages. Emitters write into the output folder, each file replaced atomically; errors.jsonl lists every page that failed ({"id","stage","error"}), dropped.jsonl every page a stage dropped, and stats.json the counts and CPU time per stage. A page that fails never stops the run.
         """)
 
     @Option(name: .long, help: ArgumentHelp("The pipeline file.", valueName: "file"))
@@ -164,9 +157,7 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Combine the output folders of shards 1...N into the outputs of one run.",
         discussion: """
-        Each folder must come from `pagepipe run --shard K/N` with the same pipeline. The merged
-        documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are
-        byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
+        Each folder must come from `pagepipe run --shard K/N` with the same pipeline. The merged documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
         """)
 
     @Argument(help: "The shards' output folders.")
@@ -256,10 +247,7 @@ struct StageCommand: ParsableCommand {
         commandName: "stage",
         abstract: "Run one or more stages on JSON Lines from stdin (stage-level testing).",
         discussion: """
-        Each input line is {"id": ..., and one of "path" (a file, .gz allowed), "html", "text"}.
-        Each output line has the same "id" and every field the stages set (text, title, url,
-        language, mentions, entities, ...), or "stage" and "error" when the page failed.
-        --options takes one stage's options, or an object keyed by stage name.
+        Each input line is {"id": ..., and one of "path" (a file, .gz allowed), "html", "text"}. Each output line has the same "id" and every field the stages set (text, title, url, language, mentions, entities, ...), or "stage" and "error" when the page failed. --options takes one stage's options, or an object keyed by stage name.
 
         Example: echo '{"id":"p","path":"samples/page.html"}' | pagepipe stage parse-html
         """)

@@ -258,6 +258,9 @@ struct StageCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Options as JSON.", valueName: "json"))
     var options: String?
 
+    @Flag(name: .long, help: "Also print the document after each stage (with \"after\": STAGE), to see what each stage did.")
+    var each = false
+
     func run() throws {
         var optionsValue: JSONValue?
         if let options {
@@ -273,7 +276,7 @@ struct StageCommand: ParsableCommand {
             printError("\(error)")
             throw ExitCode(ExitCodes.configuration)
         }
-        let failed = tester.run()
+        let failed = tester.run(each: each)
         if failed > 0 { throw ExitCode(ExitCodes.somePagesFailed) }
     }
 }

@@ -113,6 +113,16 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(lines[3], #"{"id":null,"stage":"input","error":"line 4: not valid JSON: line 1, column 1: invalid literal"}"#)
     }
 
+    func testStageCommandCanShowEachStagesWork() throws {
+        let result = try runPagePipe(["stage", "parse-html", "--each"], stdin: #"{"id":"h","html":"<p>Hi <b>there</b></p>"}"#)
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, """
+            {"id":"h","after":"parse-html","text":"Hi there"}
+            {"id":"h","text":"Hi there"}
+
+            """)
+    }
+
     func testStageCommandRejectsUnknownStagesAndOptions() throws {
         let a = try runPagePipe(["stage", "parse-htm"], stdin: "")
         XCTAssertEqual(a.status, 2)

@@ -135,4 +135,56 @@ final class BatchTests: XCTestCase {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: work + "/killed").filter { $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
     }
+
+    func makeWARC(_ path: String, pages: Int, prefix: String, corruptTail: Bool = false) throws {
+        var warc = WARCWriter()
+        warc.addWarcinfo()
+        for k in 0 ..< pages {
+            warc.addRequest(uri: "https://\(prefix).example/\(k)")
+            // Record ids deliberately not in order: pages keep their record order.
+            warc.addResponse(uri: "https://\(prefix).example/\(k)", body: "<html><body><p>\(prefix) page \(k) text.</p></body></html>",
+                             recordID: "urn:uuid:\(prefix)-\(String(format: "%02d", (k * 2) % pages))")
+        }
+        warc.addResponse(uri: "https://\(prefix).example/logo.png", headers: [("Content-Type", "image/png")], body: [0x89, 0x50, 0x4E, 0x47])
+        warc.addResponse(uri: "https://\(prefix).example/missing", status: 404, reason: "Not Found", body: "<p>gone</p>")
+        if corruptTail { warc.addRaw(Array("WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 999\r\n\r\nshort".utf8)) }
+        try warc.write(to: path, compression: .perRecord)
+    }
+
+    func testWARCPagesBecomeDocumentsInRecordOrder() throws {
+        let input = try makeTemporaryDirectory(self), out = try makeTemporaryDirectory(self)
+        try makeWARC(input + "/crawl/a.warc.gz", pages: 3, prefix: "a", corruptTail: true)
+        try writeFile(input + "/crawl/b.html", "<p>A plain page.</p>")
+        let result = try runPagePipe(["run", "--input", input, "--output", out])
+        XCTAssertEqual(result.status, 1, result.stderr) // the corrupt record
+        let docs = try readFile(out + "/documents.jsonl").split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(docs.compactMap { $0["id"]?.stringValue },
+                       ["crawl/a.warc.gz#urn:uuid:a-00", "crawl/a.warc.gz#urn:uuid:a-02", "crawl/a.warc.gz#urn:uuid:a-01", "crawl/b.html"])
+        XCTAssertEqual(docs[1]["text"], .string("a page 1 text."))
+        XCTAssertEqual(docs[1]["url"], .string("https://a.example/1"))
+        let errors = try readFile(out + "/errors.jsonl")
+        XCTAssertTrue(errors.hasPrefix(#"{"id":"crawl/a.warc.gz#offset-"#), errors)
+        let stats = try self.stats(out)
+        XCTAssertEqual(stats["warcSkippedRecords"], .object([("http-status", .int(1)), ("non-html", .int(1)), ("request", .int(3)), ("warcinfo", .int(1))]))
+    }
+
+    func testWARCShardsMergeAndIncrementalReuse() throws {
+        let input = try makeTemporaryDirectory(self), work = try makeTemporaryDirectory(self)
+        for k in 0 ..< 6 { try makeWARC(input + "/w\(k).warc.gz", pages: 4, prefix: "w\(k)") }
+        try makeCorpus(input, pages: 10)
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/one"]).status, 1)
+        for k in 1 ... 2 { _ = try runPagePipe(["run", "--input", input, "--output", work + "/s\(k)", "--shard", "\(k)/2"]) }
+        XCTAssertEqual(try runPagePipe(["merge", work + "/s1", work + "/s2", "--output", work + "/merged"]).status, 1)
+        try assertSameOutputs(work + "/one", work + "/merged")
+
+        let inc = work + "/inc"
+        _ = try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"])
+        XCTAssertEqual(try stats(inc)["processed"], .int(6 * 4 + 11))
+        try makeWARC(input + "/w2.warc.gz", pages: 5, prefix: "w2")
+        _ = try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"])
+        XCTAssertEqual(try stats(inc)["processed"], .int(5))
+        XCTAssertEqual(try stats(inc)["skipped"], .int(5 * 4 + 11))
+        _ = try runPagePipe(["run", "--input", input, "--output", work + "/fresh"])
+        try assertSameOutputs(inc, work + "/fresh")
+    }
 }

@@ -43,7 +43,7 @@ public enum Merge {
                 var best: Int?
                 for (k, h) in heads.enumerated() {
                     guard let h else { continue }
-                    if let b = best, let hb = heads[b], !h.id.utf8.lexicographicallyPrecedes(hb.id.utf8) { continue }
+                    if let b = best, let hb = heads[b], !h.key.utf8.lexicographicallyPrecedes(hb.key.utf8) { continue }
                     best = k
                 }
                 guard let k = best, let result = heads[k] else { break }

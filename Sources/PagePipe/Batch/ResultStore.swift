@@ -60,6 +60,10 @@ public struct FNV1a {
 public struct DocResult: Sendable {
     public enum Status: String, Sendable { case ok, failed, dropped }
     public var id: String
+    /// The output order: the input's id, and for pages inside a WARC file the
+    /// file's id, a NUL and the record's ordinal (so a file's pages stay in
+    /// record order, right where the file sorts).
+    public var key: String
     public var status: Status
     /// For failed and dropped results: the stage and the error or reason.
     public var stage: String?
@@ -69,8 +73,9 @@ public struct DocResult: Sendable {
     public var entities: [Entity] = []
     public var fingerprint: Fingerprint?
 
-    init(_ result: Pipeline.Result, fingerprint: Fingerprint?) {
+    init(_ result: Pipeline.Result, key: String? = nil, fingerprint: Fingerprint?) {
         self.fingerprint = fingerprint
+        self.key = ""
         switch result {
         case .done(let doc):
             id = doc.id
@@ -88,15 +93,20 @@ public struct DocResult: Sendable {
             self.stage = stage
             message = error
         }
+        self.key = key ?? id
     }
 
-    init(id: String, status: Status) {
+    init(id: String, key: String? = nil, status: Status, stage: String? = nil, message: String? = nil) {
         self.id = id
+        self.key = key ?? id
         self.status = status
+        self.stage = stage
+        self.message = message
     }
 
     var json: JSONValue {
         var m: [(String, JSONValue)] = [("id", .string(id)), ("status", .string(status.rawValue))]
+        if key != id { m.append(("key", .string(key))) }
         if let stage { m.append(("stage", .string(stage))) }
         if let message { m.append(("message", .string(message))) }
         if let fp = fingerprint {
@@ -116,7 +126,7 @@ public struct DocResult: Sendable {
     init(json: JSONValue) throws {
         guard let id = json["id"]?.stringValue, let s = json["status"]?.stringValue,
               let status = Status(rawValue: s) else { throw PageError("a result without id or status") }
-        self.init(id: id, status: status)
+        self.init(id: id, key: json["key"]?.stringValue, status: status)
         stage = json["stage"]?.stringValue
         message = json["message"]?.stringValue
         if case .int(let size)? = json["size"], case .int(let mtime)? = json["mtime"],
@@ -184,11 +194,22 @@ public enum ResultStore {
             }
         }
 
-        /// The stored result for `id`, advancing past smaller ids; ids must be asked in order.
-        public func find(_ id: String) throws -> DocResult? {
+        /// The stored result with order key `key`, advancing past smaller keys;
+        /// keys must be asked in order.
+        public func find(_ key: String) throws -> DocResult? {
             while let r = try next() {
-                if r.id == id { return r }
-                if !r.id.utf8.lexicographicallyPrecedes(id.utf8) { pending = r; return nil }
+                if r.key == key { return r }
+                if !r.key.utf8.lexicographicallyPrecedes(key.utf8) { pending = r; return nil }
+            }
+            return nil
+        }
+
+        /// The next stored result whose key starts with `prefix`, advancing past
+        /// smaller keys; nil (and nothing consumed) once past the prefix.
+        public func next(withPrefix prefix: String) throws -> DocResult? {
+            while let r = try next() {
+                if r.key.hasPrefix(prefix) { return r }
+                if !r.key.utf8.lexicographicallyPrecedes(prefix.utf8) { pending = r; return nil }
             }
             return nil
         }

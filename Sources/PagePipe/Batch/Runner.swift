@@ -15,6 +15,8 @@ public struct RunSummary: Sendable {
     public var stages: [StageStats] = []
     public var shard: ShardSpec?
     public var peakRSSMB = 0.0
+    /// WARC records that were not HTML pages, by reason.
+    public var warcSkipped: [String: Int] = [:]
 
     public var pagesPerSecond: Double { wallSeconds > 0 ? Double(processed) / wallSeconds : 0 }
 
@@ -37,6 +39,7 @@ public struct RunSummary: Sendable {
             ("failed", .int(failed)),
             ("dropped", .int(dropped)),
             ("shard", shard.map { .string($0.description) } ?? .null),
+            ("warcSkippedRecords", .object(warcSkipped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ("stages", .array(stages.map(\.json))),
             ("totals", .object([
                 ("cpuSeconds", .double((cpuSeconds * 1000).rounded() / 1000)),
@@ -110,30 +113,45 @@ public final class Runner: @unchecked Sendable {
         summary.stages = pipeline.emptyStats()
         let progress = options.progress ? ProgressLine(total: items.count) : nil
         let oldStore = reuse.contains(true) ? try ResultStore.Reader(path: ResultStore.path(in: output)) : nil
-        let hashInputs = options.storesResults
+        let source = WorkSource(items: items, reuse: reuse, hashInputs: options.storesResults)
+        var itemsDone = 0
+
+        func record(_ result: DocResult) throws {
+            summary.pages += 1
+            switch result.status {
+            case .ok: summary.succeeded += 1
+            case .failed: summary.failed += 1
+            case .dropped: summary.dropped += 1
+            }
+            try writer.write(result)
+        }
 
         do {
-            try forEachInOrder(items, skip: reuse, hash: hashInputs) { index, outcome in
-                let result: DocResult
-                if let (fresh, stats) = outcome {
+            try forEachInOrder(source) { outcome in
+                switch outcome {
+                case let .processed(results, stats, itemFinished):
                     for k in 0 ..< stats.count { summary.stages[k].merge(stats[k]) }
-                    summary.processed += 1
-                    result = fresh
-                } else {
-                    guard let stored = try oldStore?.find(items[index].id) else {
-                        throw PageError("the stored result for \(items[index].id) vanished")
+                    summary.processed += results.count
+                    for r in results { try record(r) }
+                    if itemFinished { itemsDone += 1 }
+                case .reused(let index):
+                    let item = items[index]
+                    if item.isWARC {
+                        let prefix = item.id + "\u{0}"
+                        while let stored = try oldStore?.next(withPrefix: prefix) {
+                            summary.skipped += 1
+                            try record(stored)
+                        }
+                    } else {
+                        guard let stored = try oldStore?.find(item.id) else {
+                            throw PageError("the stored result for \(item.id) vanished")
+                        }
+                        summary.skipped += 1
+                        try record(stored)
                     }
-                    summary.skipped += 1
-                    result = stored
+                    itemsDone += 1
                 }
-                summary.pages += 1
-                switch result.status {
-                case .ok: summary.succeeded += 1
-                case .failed: summary.failed += 1
-                case .dropped: summary.dropped += 1
-                }
-                try writer.write(result)
-                progress?.update(done: summary.pages)
+                progress?.update(done: itemsDone)
             }
             try writer.commit()
         } catch {
@@ -142,6 +160,7 @@ public final class Runner: @unchecked Sendable {
             throw error
         }
         progress?.finish()
+        summary.warcSkipped = source.warcSkipped
         summary.wallSeconds = monotonicTime() - start
         summary.cpuSeconds = processCPUTime() - cpuStart
         summary.peakRSSMB = peakResidentMB()
@@ -152,7 +171,7 @@ public final class Runner: @unchecked Sendable {
         return summary
     }
 
-    /// Which items can reuse the previous run's stored result: same pipeline,
+    /// Which items can reuse the previous run's stored results: same pipeline,
     /// same file (size and mtime, or else the same content hash), and not a
     /// failure the user asked to retry.
     func planReuse(_ items: [InputItem], output: String) throws -> [Bool] {
@@ -162,7 +181,8 @@ public final class Runner: @unchecked Sendable {
               store.header.pipeline == options.pipelineFingerprint,
               store.header.shard == options.shard else { return reuse }
         for (k, item) in items.enumerated() where item.error == nil {
-            guard let old = try store.find(item.id), let fp = old.fingerprint else { continue }
+            let old = item.isWARC ? try store.next(withPrefix: item.id + "\u{0}") : try store.find(item.id)
+            guard let old, let fp = old.fingerprint else { continue }
             if old.status == .failed && options.retryFailed { continue }
             guard let now = Fingerprint.of(path: item.path, hash: false), now.size == fp.size else { continue }
             if now.mtime == fp.mtime || Fingerprint.contentHash(path: item.path) == fp.hash {
@@ -182,24 +202,29 @@ public final class Runner: @unchecked Sendable {
         }
     }
 
-    /// Runs the pipeline on every item not skipped, with `jobs` threads, and
-    /// calls `body` with each index in order and its fresh result (nil for skipped items).
-    func forEachInOrder(_ items: [InputItem], skip: [Bool], hash: Bool,
-                        _ body: (Int, (DocResult, [StageStats])?) throws -> Void) throws {
-        let todo = items.indices.filter { !skip[$0] }
-        let state = OrderedWork(window: max(4, options.jobs * 8), count: todo.count)
+    /// What the writer gets for each unit of work, in order.
+    enum Outcome {
+        /// Fresh results; `itemFinished` when the unit completed an input item.
+        case processed([DocResult], [StageStats], itemFinished: Bool)
+        /// An unchanged input: replay its stored results.
+        case reused(Int)
+    }
+
+    /// Runs the units of `source` with `jobs` threads and calls `body` with
+    /// each unit's outcome in order, on the calling thread.
+    func forEachInOrder(_ source: WorkSource, _ body: (Outcome) throws -> Void) throws {
+        let state = OrderedWork(window: max(4, options.jobs * 8), source: source)
         let pipeline = self.pipeline
-        let threads = min(options.jobs, max(1, todo.count))
         let group = DispatchGroup()
-        for _ in 0 ..< threads {
+        for _ in 0 ..< options.jobs {
             group.enter()
             let thread = Thread {
-                while let k = state.take() {
-                    state.put(k, Self.process(items[todo[k]], pipeline: pipeline, hash: hash))
+                while let (k, unit) = state.take() {
+                    state.put(k, Self.process(unit, pipeline: pipeline))
                 }
                 group.leave()
             }
-            // Deeply nested pages recurse in libxml2's tree code.
+            // Deeply nested pages need stack in the stages' tree walks.
             thread.stackSize = 64 << 20
             thread.start()
         }
@@ -208,25 +233,135 @@ public final class Runner: @unchecked Sendable {
             group.wait()
         }
         var k = 0
-        for index in items.indices {
-            if skip[index] {
-                try body(index, nil)
-            } else {
-                try body(index, state.result(k))
-                k += 1
-            }
+        while let outcome = state.result(k) {
+            try body(outcome)
+            k += 1
         }
     }
 
-    static func process(_ item: InputItem, pipeline: Pipeline, hash: Bool) -> (DocResult, [StageStats]) {
+    static func process(_ unit: WorkUnit, pipeline: Pipeline) -> Outcome {
         var stats = pipeline.emptyStats()
-        var doc = Document(id: item.id)
-        doc.sourcePath = item.path
-        if let error = item.error {
-            return (DocResult(.failed(doc, stage: "input", error: error), fingerprint: nil), stats)
+        switch unit {
+        case .reused(let index):
+            return .reused(index)
+        case .failed(let result, let itemFinished):
+            return .processed([result], stats, itemFinished: itemFinished)
+        case let .page(item, hash):
+            var doc = Document(id: item.id)
+            doc.sourcePath = item.path
+            let fingerprint = hash ? Fingerprint.of(path: item.path) : nil
+            return .processed([DocResult(pipeline.run(doc, stats: &stats), fingerprint: fingerprint)], stats, itemFinished: true)
+        case let .document(doc, key, fingerprint, itemFinished):
+            return .processed([DocResult(pipeline.run(doc, stats: &stats), key: key, fingerprint: fingerprint)],
+                              stats, itemFinished: itemFinished)
         }
-        let fingerprint = hash ? Fingerprint.of(path: item.path) : nil
-        return (DocResult(pipeline.run(doc, stats: &stats), fingerprint: fingerprint), stats)
+    }
+}
+
+/// One unit of work, in output order.
+enum WorkUnit {
+    /// A page file to run through the stages.
+    case page(InputItem, hash: Bool)
+    /// A page read from a WARC file.
+    case document(Document, key: String, fingerprint: Fingerprint?, itemFinished: Bool)
+    /// An input that already failed (walk error, unreadable or corrupt WARC).
+    case failed(DocResult, itemFinished: Bool)
+    /// An unchanged input whose stored results are replayed.
+    case reused(Int)
+}
+
+/// Turns the sorted inputs into units of work: one per page file, one per
+/// HTML page of a WARC file (read record by record, so a 1 GB WARC never sits
+/// in memory). Called under `OrderedWork`'s lock, from one thread at a time.
+final class WorkSource {
+    let items: [InputItem]
+    let reuse: [Bool]
+    let hashInputs: Bool
+    private var next = 0
+    private var warc: (reader: WARCReader, item: InputItem, fingerprint: Fingerprint?, ordinal: Int)?
+    private var lookahead: WARCPage?
+    private var pendingError: Error?
+    /// WARC records that were not pages, by reason, over the run.
+    private(set) var warcSkipped: [String: Int] = [:]
+
+    init(items: [InputItem], reuse: [Bool], hashInputs: Bool) {
+        self.items = items
+        self.reuse = reuse
+        self.hashInputs = hashInputs
+    }
+
+    static func key(_ item: InputItem, ordinal: Int) -> String {
+        let digits = String(ordinal)
+        return item.id + "\u{0}" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits
+    }
+
+    func nextUnit() -> WorkUnit? {
+        if let current = warc {
+            return nextWARCUnit(current)
+        }
+        guard next < items.count else { return nil }
+        let index = next
+        next += 1
+        let item = items[index]
+        if reuse[index] { return .reused(index) }
+        if let error = item.error {
+            return .failed(DocResult(id: item.id, status: .failed, stage: "input", message: error), itemFinished: true)
+        }
+        guard item.isWARC else { return .page(item, hash: hashInputs) }
+        let fingerprint = hashInputs ? Fingerprint.of(path: item.path) : nil
+        do {
+            let reader = try WARCReader(path: item.path)
+            warc = (reader, item, fingerprint, 0)
+            lookahead = nil
+            return nextWARCUnit(warc!)
+        } catch {
+            var r = DocResult(id: item.id, key: Self.key(item, ordinal: 0), status: .failed, stage: "input", message: "\(error)")
+            r.fingerprint = fingerprint
+            return .failed(r, itemFinished: true)
+        }
+    }
+
+    /// The WARC's next page (looking one ahead, to know when the file ends), or
+    /// a failure for a corrupt record; moves on to the next input at the end.
+    private func nextWARCUnit(_ current: (reader: WARCReader, item: InputItem, fingerprint: Fingerprint?, ordinal: Int)) -> WorkUnit? {
+        let (reader, item, fingerprint, ordinal) = current
+        func failure(_ error: Error) -> WorkUnit {
+            // The pages before the corrupt record were returned; record the failure and move on.
+            finishWARC(reader)
+            var r = DocResult(id: item.id + "#offset-\((error as? WARCError)?.offset ?? 0)",
+                              key: Self.key(item, ordinal: ordinal + 1), status: .failed, stage: "input", message: "\(error)")
+            r.fingerprint = fingerprint
+            return .failed(r, itemFinished: true)
+        }
+        if let error = pendingError { return failure(error) }
+        let page: WARCPage
+        do {
+            if let l = lookahead { page = l } else if let p = try reader.nextPage() { page = p } else {
+                finishWARC(reader)
+                // A WARC without any HTML page contributes no document.
+                return nextUnit()
+            }
+        } catch {
+            return failure(error)
+        }
+        do {
+            lookahead = try reader.nextPage()
+        } catch {
+            lookahead = nil
+            pendingError = error
+        }
+        let last = lookahead == nil && pendingError == nil
+        if last { finishWARC(reader) } else { warc = (reader, item, fingerprint, ordinal + 1) }
+        var doc = page.document(file: item.id, sourcePath: item.path)
+        doc.sourcePath = item.path
+        return .document(doc, key: Self.key(item, ordinal: ordinal + 1), fingerprint: fingerprint, itemFinished: last)
+    }
+
+    private func finishWARC(_ reader: WARCReader) {
+        for (reason, n) in reader.skipped { warcSkipped[reason, default: 0] += n }
+        warc = nil
+        lookahead = nil
+        pendingError = nil
     }
 }
 
@@ -308,47 +443,54 @@ final class OutputWriter {
     }
 }
 
-/// Hands out work indices to workers, at most `window` ahead of the writer,
-/// and gives results back in index order.
+/// Hands out units of work to workers, at most `window` ahead of the writer,
+/// and gives their outcomes back in order.
 final class OrderedWork: @unchecked Sendable {
     private let lock = NSCondition()
     private let window: Int
-    private let count: Int
+    private let source: WorkSource
     private var next = 0
+    private var exhausted = false
     private var written = 0
     private var cancelled = false
-    private var results: [Int: (DocResult, [StageStats])] = [:]
+    private var results: [Int: Runner.Outcome] = [:]
 
-    init(window: Int, count: Int) {
+    init(window: Int, source: WorkSource) {
         self.window = window
-        self.count = count
+        self.source = source
     }
 
-    /// The next index to process, or nil when all are handed out or the run stopped.
-    func take() -> Int? {
+    /// The next unit and its position, or nil when there is no more work.
+    func take() -> (Int, WorkUnit)? {
         lock.lock()
         defer { lock.unlock() }
-        while !cancelled && next < count && next >= written + window { lock.wait() }
-        if cancelled || next >= count { return nil }
+        while !cancelled && !exhausted && next >= written + window { lock.wait() }
+        if cancelled || exhausted { return nil }
+        guard let unit = source.nextUnit() else {
+            exhausted = true
+            lock.broadcast()
+            return nil
+        }
         next += 1
-        return next - 1
+        return (next - 1, unit)
     }
 
-    func put(_ index: Int, _ result: (DocResult, [StageStats])) {
+    func put(_ index: Int, _ outcome: Runner.Outcome) {
         lock.lock()
-        results[index] = result
+        results[index] = outcome
         lock.broadcast()
         lock.unlock()
     }
 
-    /// Waits for the result of `index` (called with 0, 1, 2, ... in order).
-    func result(_ index: Int) -> (DocResult, [StageStats]) {
+    /// Waits for the outcome at `index` (asked for 0, 1, 2, ... in order); nil after the last.
+    func result(_ index: Int) -> Runner.Outcome? {
         lock.lock()
         defer { lock.unlock() }
-        while results[index] == nil { lock.wait() }
+        while results[index] == nil && !(exhausted && index >= next) { lock.wait() }
+        guard let outcome = results.removeValue(forKey: index) else { return nil }
         written = index + 1
         lock.broadcast()
-        return results.removeValue(forKey: index)!
+        return outcome
     }
 
     func cancel() {

@@ -122,12 +122,19 @@ private func checkMixedCrawl(_ pages: [WARCPage], _ reader: WARCReader) {
         warc.addResponse(uri: "https://example.com/already-decoded",
                          headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
                          body: body, recordID: "urn:uuid:plain")
+        // A body the crawler cut off (WARC-Truncated): what inflates is kept.
+        let compressed = Gzip.compress(body)
+        warc.addResponse(uri: "https://example.com/cut",
+                         headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                         body: Array(compressed.prefix(compressed.count / 2)), recordID: "urn:uuid:cut")
         let path = try temporaryFolder() + "/gz.warc.gz"
         try warc.write(to: path, compression: .perRecord)
         let (pages, _) = try readAllPages(path)
-        #expect(pages.map(\.recordID) == ["urn:uuid:gz", "urn:uuid:gzc", "urn:uuid:plain"])
-        #expect(pages.allSatisfy { $0.html == body })
+        #expect(pages.map(\.recordID) == ["urn:uuid:gz", "urn:uuid:gzc", "urn:uuid:plain", "urn:uuid:cut"])
+        #expect(pages.prefix(3).allSatisfy { $0.html == body })
         #expect(pages.first?.charset == "windows-1251")
+        let cut = try #require(pages.last?.html)
+        #expect(!cut.isEmpty && cut.count < body.count && Array(body.prefix(cut.count)) == cut)
     }
 
     @Test func gzipBodyOverTheCapIsSkipped() throws {

@@ -38,6 +38,7 @@ args=(
 if [[ "$jobs" -gt 1 ]]; then
     args+=(-jobs="$jobs" -workers="$jobs")
 fi
+export SWIFT_BACKTRACE=enable=no  # the Swift backtracer trips ASan; let libFuzzer report crashes
 # detect_leaks=0: a stage's static model loaded once per process is not a leak.
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}" \
     exec .build-fuzz/release/pagepipe-fuzz "${args[@]}" "$@"

@@ -24,7 +24,9 @@ public enum Gzip {
 
     /// Inflates gzip data (concatenated members too), refusing to produce more
     /// than `limit` bytes so that a gzip bomb costs nothing.
-    public static func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
+    /// - Parameter keepTruncated: return what inflated from data cut off before its
+    ///   end (a crawler's size limit) instead of throwing `GzipError.truncated`.
+    public static func decompress(_ input: [UInt8], limit: Int, keepTruncated: Bool = false) throws -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(min(limit, max(input.count * 4, 4096)))
         var stream = z_stream()
@@ -57,7 +59,10 @@ public enum Gzip {
                 case Z_OK:
                     continue
                 case Z_BUF_ERROR:
-                    if stream.avail_in == 0 { throw GzipError.truncated }
+                    if stream.avail_in == 0 {
+                        if keepTruncated { return }
+                        throw GzipError.truncated
+                    }
                     continue
                 case Z_DATA_ERROR:
                     let message = stream.msg.map { String(cString: $0) } ?? "data error"

@@ -41,32 +41,43 @@ public final class GzipStream {
     ///   this (a member is one record in a per-record `.warc.gz`); nil for no cap,
     ///   as a whole file compressed as one member needs.
     public init(path: String, maxMemberBytes: Int? = nil) throws {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Every failure is thrown before a stored property is set, so deinit
+        // (the one place that frees) never sees a half-built stream.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw GzipError.readFailed("cannot open \(path): \(String(cString: strerror(errno)))") }
-        self.maxMemberBytes = maxMemberBytes
-        zs = .allocate(capacity: 1)
-        zs.initialize(to: z_stream())
-        input = .allocate(capacity: Self.chunkSize)
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.chunkSize)
+        let n: Int
         do {
             // Peek at the first chunk to tell gzip from plain bytes.
-            let n = try Self.readFully(fd, into: input, count: Self.chunkSize)
-            fileBytesRead = Int64(n)
-            fileAtEnd = n < Self.chunkSize
-            zs.pointee.next_in = input
-            zs.pointee.avail_in = UInt32(n)
-            isCompressed = n >= 2 && input[0] == 0x1f && input[1] == 0x8b
-            if isCompressed {
-                // 15 + 16: gzip wrapper only, maximum window.
-                let rc = inflateInit2_(zs, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-                guard rc == Z_OK else { throw GzipError.corrupt("inflateInit failed (\(rc))") }
-            }
+            n = try Self.readFully(fd, into: input, count: Self.chunkSize)
         } catch {
-            close(fd)
-            zs.deinitialize(count: 1)
-            zs.deallocate()
             input.deallocate()
+            close(fd)
             throw error
         }
+        let compressed = n >= 2 && input[0] == 0x1f && input[1] == 0x8b
+        let zs = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        zs.initialize(to: z_stream())
+        zs.pointee.next_in = input
+        zs.pointee.avail_in = UInt32(n)
+        if compressed {
+            // 15 + 16: gzip wrapper only, maximum window.
+            let rc = inflateInit2_(zs, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            guard rc == Z_OK else {
+                zs.deinitialize(count: 1)
+                zs.deallocate()
+                input.deallocate()
+                close(fd)
+                throw GzipError.corrupt("inflateInit failed (\(rc))")
+            }
+        }
+        self.fd = fd
+        self.input = input
+        self.zs = zs
+        self.isCompressed = compressed
+        self.maxMemberBytes = maxMemberBytes
+        self.fileBytesRead = Int64(n)
+        self.fileAtEnd = n < Self.chunkSize
     }
 
     deinit {

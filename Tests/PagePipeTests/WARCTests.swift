@@ -122,12 +122,19 @@ private func checkMixedCrawl(_ pages: [WARCPage], _ reader: WARCReader) {
         warc.addResponse(uri: "https://example.com/already-decoded",
                          headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
                          body: body, recordID: "urn:uuid:plain")
+        // A body the crawler cut off (WARC-Truncated): what inflates is kept.
+        let compressed = Gzip.compress(body)
+        warc.addResponse(uri: "https://example.com/cut",
+                         headers: [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                         body: Array(compressed.prefix(compressed.count / 2)), recordID: "urn:uuid:cut")
         let path = try temporaryFolder() + "/gz.warc.gz"
         try warc.write(to: path, compression: .perRecord)
         let (pages, _) = try readAllPages(path)
-        #expect(pages.map(\.recordID) == ["urn:uuid:gz", "urn:uuid:gzc", "urn:uuid:plain"])
-        #expect(pages.allSatisfy { $0.html == body })
+        #expect(pages.map(\.recordID) == ["urn:uuid:gz", "urn:uuid:gzc", "urn:uuid:plain", "urn:uuid:cut"])
+        #expect(pages.prefix(3).allSatisfy { $0.html == body })
         #expect(pages.first?.charset == "windows-1251")
+        let cut = try #require(pages.last?.html)
+        #expect(!cut.isEmpty && cut.count < body.count && Array(body.prefix(cut.count)) == cut)
     }
 
     @Test func gzipBodyOverTheCapIsSkipped() throws {
@@ -264,6 +271,43 @@ private func checkMixedCrawl(_ pages: [WARCPage], _ reader: WARCReader) {
         #expect(warc.bytes().count > 4 * GzipStream.chunkSize)
     }
 
+    @Test func damagedFilesEndInPagesOrAWARCErrorNeverACrash() throws {
+        // Deterministic mutations of a small crawl, plain and gzip: flipped bytes,
+        // cuts and duplicated slices. Whatever the damage, the reader returns
+        // pages and then ends or throws a WARCError.
+        var warc = mixedCrawl()
+        warc.addResponse(uri: "https://example.com/chunked", headers: [("Content-Type", "text/html"),
+                         ("Transfer-Encoding", "chunked"), ("Content-Encoding", "gzip")],
+                         body: WARCWriter.chunked(Gzip.compress(Array(article.utf8)), size: 9))
+        let folder = try temporaryFolder()
+        var rng = SplitMix64(seed: 7)
+        for compression in [WARCWriter.Compression.none, .perRecord] {
+            let original = warc.bytes(compression: compression)
+            for trial in 0 ..< 150 {
+                var bytes = original
+                for _ in 0 ..< 1 + Int(rng.next() % 4) {
+                    let at = Int(rng.next() % UInt64(bytes.count))
+                    switch rng.next() % 3 {
+                    case 0: bytes[at] = UInt8(truncatingIfNeeded: rng.next())
+                    case 1: bytes.removeSubrange(at...)
+                    default: bytes.insert(contentsOf: bytes[at ..< min(bytes.count, at + 40)], at: at)
+                    }
+                    if bytes.isEmpty { break }
+                }
+                let path = folder + "/m\(trial).warc" + (compression == .none ? "" : ".gz")
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                let reader = try WARCReader(path: path)
+                var pages = 0
+                do {
+                    while try reader.nextPage() != nil { pages += 1 }
+                } catch is WARCError {
+                    // A reported stop: fine.
+                }
+                #expect(pages <= 4, "trial \(trial): more pages than the file holds")
+            }
+        }
+    }
+
     @Test func emptyFileHasNoRecords() throws {
         let path = try temporaryFolder() + "/empty.warc"
         try Data().write(to: URL(fileURLWithPath: path))
@@ -292,6 +336,19 @@ private func checkMixedCrawl(_ pages: [WARCPage], _ reader: WARCReader) {
         #expect(WARCReader.isWARCFile("a.WARC"))
         #expect(!WARCReader.isWARCFile("a.warc.gz.html"))
         #expect(!WARCReader.isWARCFile("index.html.gz"))
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so the damaged files are the same every run.
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 

@@ -88,7 +88,7 @@ public struct WARCPage: Sendable, Equatable {
 public final class WARCReader {
     /// Why records were not returned as pages, counted by `nextPage()`:
     /// the WARC-Type of non-response records ("request", "warcinfo", "metadata",
-    /// "revisit", ...), "non-http", "bad-http", "non-html", "http-status" (not 2xx),
+    /// "revisit", ...; "no-type" without one), "non-http", "bad-http", "non-html", "http-status" (not 2xx),
     /// "too-large", "bad-encoding" (chunking or compression that would not decode),
     /// "unsupported-encoding" (e.g. br), "no-record-id", "empty-body".
     public private(set) var skipped: [String: Int] = [:]
@@ -181,7 +181,8 @@ public final class WARCReader {
                 let zlibHeader = body.count >= 2 && body[0] & 0x0f == 8 && (UInt16(body[0]) << 8 | UInt16(body[1])) % 31 == 0
                 if Gzip.isGzip(body) || (ce == "deflate" && zlibHeader) {
                     do {
-                        body = try Gzip.decompress(body, limit: maxDecompressedBytes)
+                        // Crawlers cut large bodies off (WARC-Truncated): keep what inflates.
+                        body = try Gzip.decompress(body, limit: maxDecompressedBytes, keepTruncated: true)
                     } catch GzipError.tooLarge {
                         return .skipped(reason: "too-large")
                     } catch {

@@ -61,6 +61,50 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertTrue(docs.hasPrefix(#"{"id":"good.html""#), docs)
     }
 
+    /// Every kind of bad input ends as a document or as a line in errors.jsonl.
+    func testACorpusOfEveryBadInputLosesNothing() throws {
+        let input = try makeTemporaryDirectory(self), out = try makeTemporaryDirectory(self)
+        try writeFile(input + "/01-empty.html", "")
+        try writeFile(input + "/02-binary.html", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00])
+        try writeFile(input + "/03-truncated.html.gz", bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00])
+        // A gzip bomb: 300 MB of zeros compress to ~300 KB; the default cap is 256 MiB.
+        let bomb = Process()
+        bomb.executableURL = URL(fileURLWithPath: "/bin/sh")
+        bomb.arguments = ["-c", "head -c 300000000 /dev/zero | gzip -1 > '\(input)/04-bomb.html.gz'"]
+        try bomb.run()
+        bomb.waitUntilExit()
+        try writeFile(input + "/05-deep.html", String(repeating: "<div>", count: 20_000) + "deep text" + String(repeating: "</div>", count: 20_000))
+        try writeFile(input + "/06-wrong-charset.html", bytes: Array(#"<meta charset="utf-8"><p>caf"#.utf8) + [0xE9] + Array("</p>".utf8))
+        try writeFile(input + "/07-no-charset.html", bytes: Array("<p>na".utf8) + [0xEF, 0x76, 0x65] + Array("</p>".utf8))
+        try FileManager.default.createSymbolicLink(atPath: input + "/08-dangling.html", withDestinationPath: input + "/nowhere.html")
+        try FileManager.default.createDirectory(atPath: input + "/09-loop", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: input + "/09-loop/back", withDestinationPath: input)
+        try writeFile(input + "/10-oversized.html", "<p>" + String(repeating: "x", count: 2_000_000) + "</p>")
+        try writeFile(input + "/11-good.html", "<p>fine</p>")
+        try writeFile(input + "/p.json", """
+            {"version": 1, "stages": [{"stage": "parse-html", "options": {"maxFileBytes": 2000000}}, {"stage": "emit-jsonl", "options": {"fields": ["id", "text"]}}]}
+            """)
+        let result = try runPagePipe(["run", "--pipeline", input + "/p.json", "--input", input, "--output", out])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(try readFile(out + "/documents.jsonl"), """
+            {"id":"05-deep.html","text":"deep text"}
+            {"id":"06-wrong-charset.html","text":"café"}
+            {"id":"07-no-charset.html","text":"naïve"}
+            {"id":"11-good.html","text":"fine"}
+
+            """)
+        XCTAssertEqual(try readFile(out + "/errors.jsonl"), """
+            {"id":"01-empty.html","stage":"parse-html","error":"the page is empty (0 bytes)"}
+            {"id":"02-binary.html","stage":"parse-html","error":"not HTML: binary data (NUL bytes)"}
+            {"id":"03-truncated.html.gz","stage":"parse-html","error":"truncated gzip data"}
+            {"id":"04-bomb.html.gz","stage":"parse-html","error":"decompressed size exceeds the limit of 268435456 bytes"}
+            {"id":"08-dangling.html","stage":"input","error":"cannot read: No such file or directory"}
+            {"id":"09-loop/back","stage":"input","error":"symlink loop: folder already visited"}
+            {"id":"10-oversized.html","stage":"parse-html","error":"file is 2000007 bytes, over the limit of 2000000 (maxFileBytes)"}
+
+            """)
+    }
+
     func testConfigurationErrorsStopBeforeAnyInputIsRead() throws {
         let dir = try makeTemporaryDirectory(self)
         try writeFile(dir + "/p.json", #"{"version": 1, "stages": [{"stage": "parse-html", "options": {"maxFileBytez": 1}}]}"#)

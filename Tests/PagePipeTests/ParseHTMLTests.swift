@@ -28,7 +28,7 @@ final class ParseHTMLTests: XCTestCase {
         XCTAssertEqual(try text("""
             <h1>Head</h1><ul><li>a</li><li>b <i>c</i></li></ul>
             <table><tr><th>k</th><th>v</th></tr><tr><td>1</td><td>2</td></tr></table><p>end</p>
-            """), "Head\na\nb c\nk v\n1 2\nend")
+            """), "Head\na\nb c\nk | v\n1 | 2\nend")
     }
 
     func testPreformattedTextKeepsItsLines() throws {

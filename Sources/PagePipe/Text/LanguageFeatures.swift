@@ -1,0 +1,199 @@
+/// Writing systems the language identifier tells apart before it looks at
+/// n-grams. A language's profile records which of these its training text
+/// uses, so a script unique to one language decides alone (Hangul, Hebrew...).
+public enum Script: Int, CaseIterable, Sendable {
+    case latin, greek, cyrillic, armenian, hebrew, arabic, devanagari, bengali
+    case thai, georgian, hangul, kana, han, other
+
+    public var name: String { String(describing: self) }
+
+    /// The script of a letter, by Unicode block.
+    static func of(_ v: UInt32) -> Script {
+        switch v {
+        case 0x41 ... 0x24F, 0x250 ... 0x2AF, 0x1E00 ... 0x1EFF, 0x2C60 ... 0x2C7F, 0xA720 ... 0xA7FF,
+             0xFF21 ... 0xFF5A:
+            return .latin
+        case 0x370 ... 0x3FF, 0x1F00 ... 0x1FFF: return .greek
+        case 0x400 ... 0x52F, 0x1C80 ... 0x1C8F, 0x2DE0 ... 0x2DFF, 0xA640 ... 0xA69F: return .cyrillic
+        case 0x530 ... 0x58F: return .armenian
+        case 0x590 ... 0x5FF, 0xFB1D ... 0xFB4F: return .hebrew
+        case 0x600 ... 0x6FF, 0x750 ... 0x77F, 0x8A0 ... 0x8FF, 0xFB50 ... 0xFDFF, 0xFE70 ... 0xFEFF:
+            return .arabic
+        case 0x900 ... 0x97F: return .devanagari
+        case 0x980 ... 0x9FF: return .bengali
+        case 0xE00 ... 0xE7F: return .thai
+        case 0x10A0 ... 0x10FF: return .georgian
+        case 0x1100 ... 0x11FF, 0x3130 ... 0x318F, 0xAC00 ... 0xD7AF: return .hangul
+        case 0x3040 ... 0x30FF, 0x31F0 ... 0x31FF, 0xFF66 ... 0xFF9F: return .kana
+        case 0x3400 ... 0x4DBF, 0x4E00 ... 0x9FFF, 0xF900 ... 0xFAFF, 0x20000 ... 0x2FFFF: return .han
+        default: return .other
+        }
+    }
+}
+
+/// Turns text into the hashed character n-gram features of the language
+/// model. Works on UTF-8 bytes with lookup tables: letters are lower-cased,
+/// everything else (digits, punctuation, symbols, C0/C1 controls) separates
+/// words, and tokens that look like URLs or e-mail addresses are skipped.
+/// Each word, padded with a space on both sides, yields its 1...maxOrder-grams
+/// of code points (a lone space excluded), and optionally the whole word.
+public struct LanguageFeatures: Sendable {
+    public let bits: Int
+    public let maxOrder: Int
+    public let wholeWords: Bool
+
+    public init(bits: Int, maxOrder: Int, wholeWords: Bool) {
+        precondition((8 ... 24).contains(bits) && (1 ... 8).contains(maxOrder))
+        self.bits = bits
+        self.maxOrder = maxOrder
+        self.wholeWords = wholeWords
+    }
+
+    /// Per BMP code point: the lower-case form of a letter (a word character),
+    /// or 0 for a separator. Built once from the Unicode properties.
+    static let fold: [UInt16] = {
+        var t = [UInt16](repeating: 0, count: 0x10000)
+        for v in 0 ..< 0x10000 {
+            guard let s = Unicode.Scalar(UInt32(v)) else { continue }
+            let p = s.properties
+            let cat = p.generalCategory
+            let letter = p.isAlphabetic || cat == .nonspacingMark || cat == .spacingMark
+            guard letter, cat != .decimalNumber, cat != .letterNumber else { continue }
+            var lower = UInt32(v)
+            if p.changesWhenLowercased {
+                let m = p.lowercaseMapping.unicodeScalars
+                if m.count == 1, let f = m.first, f.value < 0x10000 { lower = f.value }
+            }
+            t[v] = UInt16(lower)
+        }
+        // Full-width Latin letters read as ASCII; the apostrophe stays inside words
+        // ("l'homme", "don't") because elision is a strong cue.
+        for v in 0xFF21 ... 0xFF3A { t[v] = UInt16(v - 0xFF21 + 0x61) }
+        for v in 0xFF41 ... 0xFF5A { t[v] = UInt16(v - 0xFF41 + 0x61) }
+        t[0x27] = 0x27
+        t[0x2019] = 0x27
+        return t
+    }()
+
+    /// Per BMP code point: its `Script` raw value (letters only matter).
+    static let scripts: [UInt8] = {
+        var t = [UInt8](repeating: UInt8(Script.other.rawValue), count: 0x10000)
+        for v in 0 ..< 0x10000 { t[v] = UInt8(Script.of(UInt32(v)).rawValue) }
+        return t
+    }()
+
+    @inline(__always)
+    static func mix(_ h: UInt64, _ v: UInt32) -> UInt64 {
+        (h ^ UInt64(v)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+    }
+
+    /// Calls `body(bucket)` for every feature of `text` and counts its letters
+    /// by script into `scriptCounts` (indexed by `Script.rawValue`).
+    @inline(__always)
+    public func forEach(_ text: UnsafeBufferPointer<UInt8>, scriptCounts: inout [Int],
+                        _ body: (Int) -> Void) {
+        let fold = Self.fold
+        let scripts = Self.scripts
+        let shift = UInt64(64 - bits)
+        let n = text.count
+        let maxOrder = self.maxOrder
+        // The current padded word's last code points, newest first.
+        var window: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var filled = 0
+        var wordHash: UInt64 = 0
+        var wordLen = 0
+        var inWord = false
+        var i = 0
+        var tokenStart = true
+
+        @inline(__always) func emit(_ c: UInt32) {
+            withUnsafeMutableBytes(of: &window) { raw in
+                let w = raw.bindMemory(to: UInt32.self)
+                var k = min(filled, 7)
+                while k > 0 { w[k] = w[k - 1]; k -= 1 }
+                w[0] = c
+                filled += 1
+                var h: UInt64 = 0x51_7CC1_B727_220A
+                let top = min(filled, maxOrder)
+                for k in 0 ..< top {
+                    h = Self.mix(h, w[k])
+                    if !(k == 0 && c == 0x20) { body(Int(truncatingIfNeeded: h >> shift)) }
+                }
+            }
+        }
+        @inline(__always) func endWord() {
+            emit(0x20)
+            if wholeWords, wordLen >= maxOrder {
+                body(Int(truncatingIfNeeded: Self.mix(wordHash, 0xFFFF) >> shift))
+            }
+            inWord = false
+        }
+
+        while i < n {
+            let b = text[i]
+            // At the start of a whitespace-delimited token, skip it whole when it
+            // is a URL, a domain or an e-mail address.
+            if tokenStart, b > 0x20 {
+                tokenStart = false
+                var j = i
+                var skip = false
+                while j < n, text[j] > 0x20 {
+                    let c = text[j]
+                    if c == 0x40 { skip = true }  // @
+                    if c == 0x3A, j + 2 < n, text[j + 1] == 0x2F, text[j + 2] == 0x2F { skip = true }  // ://
+                    j += 1
+                }
+                if !skip, j - i > 4, text[i] | 0x20 == 0x77, text[i + 1] | 0x20 == 0x77,
+                   text[i + 2] | 0x20 == 0x77, text[i + 3] == 0x2E {
+                    skip = true  // www.
+                }
+                if skip {
+                    if inWord { endWord() }
+                    i = j
+                    continue
+                }
+            }
+            var v: UInt32
+            if b < 0x80 {
+                v = UInt32(b)
+                i += 1
+                if b <= 0x20 { tokenStart = true }
+            } else if b < 0xE0 {
+                v = i + 1 < n ? (UInt32(b & 0x1F) << 6) | UInt32(text[i + 1] & 0x3F) : 0xFFFD
+                i += 2
+            } else if b < 0xF0 {
+                v = i + 2 < n ? (UInt32(b & 0x0F) << 12) | (UInt32(text[i + 1] & 0x3F) << 6) | UInt32(text[i + 2] & 0x3F) : 0xFFFD
+                i += 3
+            } else {
+                v = i + 3 < n ? (UInt32(b & 0x07) << 18) | (UInt32(text[i + 1] & 0x3F) << 12)
+                    | (UInt32(text[i + 2] & 0x3F) << 6) | UInt32(text[i + 3] & 0x3F) : 0xFFFD
+                i += 4
+            }
+            let f: UInt32
+            if v < 0x10000 {
+                f = UInt32(fold[Int(v)])
+                if f != 0 && f != 0x27 { scriptCounts[Int(scripts[Int(v)])] += 1 }
+            } else if v >= 0x20000, v < 0x30000 {
+                f = v  // rare Han
+                scriptCounts[Script.han.rawValue] += 1
+            } else {
+                f = 0
+            }
+            if f == 0 {
+                if inWord { endWord() }
+                continue
+            }
+            if !inWord {
+                inWord = true
+                filled = 0
+                wordHash = 0x2545_F491_4F6C_DD1D
+                wordLen = 0
+                emit(0x20)
+            }
+            emit(f)
+            wordHash = Self.mix(wordHash, f)
+            wordLen += 1
+        }
+        if inWord { endWord() }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Trains a `LanguageModel` from sentences per language: multinomial naive
+/// Bayes over hashed character n-grams, then a few passes of a margin
+/// perceptron over the same sentences to fix what naive Bayes confuses
+/// (es/pt, cs/pl, ru/uk). Deterministic: same data and settings, same bytes.
+public struct LanguageTrainer {
+    public struct Settings: Sendable {
+        public var bits = 18
+        public var maxOrder = 4
+        public var wholeWords = true
+        /// Additive smoothing of n-gram counts.
+        public var alpha = 0.05
+        /// Cost units per nat; costs clip at 255 units.
+        public var scale = 24.0
+        /// Weight of each sentence's copy without diacritics (web text often lacks them); 0 disables.
+        public var strippedWeight = 0.5
+        /// A script belongs to a language when at least this share of its training letters use it.
+        public var scriptShare = 0.1
+        /// Perceptron passes after naive Bayes, the margin they enforce (nats) and the step.
+        public var epochs = 3
+        public var margin = 3.0
+        public var step = 0.05
+        public init() {}
+    }
+
+    public struct Example {
+        let language: Int
+        let buckets: [UInt32]
+        let weight: Double
+    }
+
+    public let settings: Settings
+    public init(settings: Settings) { self.settings = settings }
+
+    /// - Parameter corpus: language code -> sentences, in a fixed order.
+    public func train(_ corpus: [(language: String, sentences: [String])],
+                      progress: (String) -> Void = { _ in }) -> LanguageModel {
+        let f = LanguageFeatures(bits: settings.bits, maxOrder: settings.maxOrder, wholeWords: settings.wholeWords)
+        let langs = corpus.map(\.language)
+        let l = langs.count
+        let rows = 1 << settings.bits
+        var scriptLetters = [[Int]](repeating: [Int](repeating: 0, count: Script.allCases.count), count: l)
+        var examples: [Example] = []
+        for (k, entry) in corpus.enumerated() {
+            for sentence in entry.sentences {
+                examples.append(Example(language: k, buckets: Self.buckets(sentence, f, &scriptLetters[k]), weight: 1))
+                if settings.strippedWeight > 0 {
+                    let stripped = sentence.folding(options: .diacriticInsensitive, locale: nil)
+                    if stripped != sentence {
+                        var ignore = [Int](repeating: 0, count: Script.allCases.count)
+                        examples.append(Example(language: k, buckets: Self.buckets(stripped, f, &ignore),
+                                                weight: settings.strippedWeight))
+                    }
+                }
+            }
+        }
+        progress("\(examples.count) examples, \(l) languages")
+
+        // Naive Bayes: log P(bucket | language), smoothed.
+        var counts = [Double](repeating: 0, count: rows * l)
+        var totals = [Double](repeating: 0, count: l)
+        for e in examples {
+            for b in e.buckets { counts[Int(b) * l + e.language] += e.weight }
+            totals[e.language] += e.weight * Double(e.buckets.count)
+        }
+        var w = [Float](repeating: 0, count: rows * l)
+        for k in 0 ..< l {
+            let denominator = log(totals[k] + settings.alpha * Double(rows))
+            for r in 0 ..< rows { w[r * l + k] = Float(log(counts[r * l + k] + settings.alpha) - denominator) }
+        }
+        counts = []
+
+        var masks = [UInt32](repeating: 0, count: l)
+        for k in 0 ..< l {
+            let sum = max(1, scriptLetters[k].reduce(0, +))
+            for s in 0 ..< Script.allCases.count where Double(scriptLetters[k][s]) >= settings.scriptShare * Double(sum) {
+                masks[k] |= 1 << UInt32(s)
+            }
+        }
+
+        // Margin perceptron among languages sharing a script.
+        if settings.epochs > 0 {
+            let step = Float(settings.step)
+            let margin = Float(settings.margin)
+            var scores = [Float](repeating: 0, count: l)
+            for epoch in 0 ..< settings.epochs {
+                var updates = 0
+                for e in examples where !e.buckets.isEmpty {
+                    for k in 0 ..< l { scores[k] = 0 }
+                    for b in e.buckets {
+                        let base = Int(b) * l
+                        for k in 0 ..< l { scores[k] += w[base + k] }
+                    }
+                    let g = e.language
+                    var rival = -1
+                    for k in 0 ..< l where k != g && masks[k] & masks[g] != 0 {
+                        if rival < 0 || scores[k] > scores[rival] { rival = k }
+                    }
+                    guard rival >= 0, scores[g] - scores[rival] < margin else { continue }
+                    updates += 1
+                    let s = step * Float(e.weight)
+                    for b in e.buckets {
+                        w[Int(b) * l + g] += s
+                        w[Int(b) * l + rival] -= s
+                    }
+                }
+                progress("perceptron epoch \(epoch + 1): \(updates) updates")
+            }
+        }
+
+        // Quantize: per bucket, cost = (best log-probability - this one) * scale, clipped.
+        var costs = [UInt8](repeating: 0, count: rows * l)
+        for r in 0 ..< rows {
+            var best = -Float.infinity
+            for k in 0 ..< l { best = max(best, w[r * l + k]) }
+            for k in 0 ..< l {
+                let c = (Double(best - w[r * l + k]) * settings.scale).rounded()
+                costs[r * l + k] = UInt8(min(255, max(0, c)))
+            }
+        }
+        return LanguageModel(languages: langs, features: f, scriptMasks: masks, scale: settings.scale, costs: costs)
+    }
+
+    static func buckets(_ s: String, _ f: LanguageFeatures, _ scripts: inout [Int]) -> [UInt32] {
+        var out: [UInt32] = []
+        var t = s
+        t.withUTF8 { buf in f.forEach(buf, scriptCounts: &scripts) { out.append(UInt32($0)) } }
+        return out
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import PagePipe
+
+/// `pagepipe-dev train-langid`: trains the language profile from one
+/// `LANG.txt` per language (a sentence a line) and writes it where the
+/// normalize-language stage loads it. With `--dev N`, every Nth sentence is
+/// held out and the accuracy on them (alone, in 5-sentence paragraphs, and
+/// with diacritics stripped) is printed instead, for tuning.
+struct TrainLangID: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-langid",
+        abstract: "Train the language identification profile (Resources/langid.bin).")
+
+    @Option(help: "Folder of LANG.txt training files.")
+    var data = "../shared/data/langid/train"
+    @Option(help: "Where to write the profile.")
+    var output = "Sources/PagePipe/Resources/langid.bin"
+    @Option(help: "Hold out every Nth sentence and report accuracy on them instead of writing (0: off).")
+    var dev = 0
+    @Option(help: "log2 of the number of hashed n-gram buckets.")
+    var bits = LanguageTrainer.Settings().bits
+    @Option(help: "Longest character n-gram.")
+    var order = LanguageTrainer.Settings().maxOrder
+    @Flag(help: "Do not add whole words as features.")
+    var noWords = false
+    @Option var alpha = LanguageTrainer.Settings().alpha
+    @Option var scale = LanguageTrainer.Settings().scale
+    @Option(help: "Weight of the diacritic-stripped copy of each sentence.")
+    var stripped = LanguageTrainer.Settings().strippedWeight
+    @Option var epochs = LanguageTrainer.Settings().epochs
+    @Option var margin = LanguageTrainer.Settings().margin
+    @Option var step = LanguageTrainer.Settings().step
+    @Flag(help: "With --dev, print each misidentified sentence.")
+    var showErrors = false
+
+    func run() throws {
+        var s = LanguageTrainer.Settings()
+        s.bits = bits; s.maxOrder = order; s.wholeWords = !noWords; s.alpha = alpha; s.scale = scale
+        s.strippedWeight = stripped; s.epochs = epochs; s.margin = margin; s.step = step
+        let names = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasSuffix(".txt") }.sorted()
+        guard !names.isEmpty else { throw ValidationError("no LANG.txt files in \(data)") }
+        var train: [(language: String, sentences: [String])] = []
+        var held: [(language: String, sentences: [String])] = []
+        for name in names {
+            let text = try String(contentsOfFile: data + "/" + name, encoding: .utf8)
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var t: [String] = [], h: [String] = []
+            for (k, line) in lines.enumerated() {
+                if dev > 0, k % dev == 0 { h.append(line) } else { t.append(line) }
+            }
+            let lang = String(name.dropLast(4))
+            train.append((lang, t))
+            held.append((lang, h))
+        }
+        let start = Date()
+        let model = LanguageTrainer(settings: s).train(train) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        FileHandle.standardError.write(Data(String(format: "trained in %.1f s\n", Date().timeIntervalSince(start)).utf8))
+        if dev > 0 {
+            report(model, held)
+            return
+        }
+        let bytes = model.serialized()
+        try Data(bytes).write(to: URL(fileURLWithPath: output))
+        print("wrote \(output): \(bytes.count) bytes, \(model.languages.count) languages (\(model.languages.joined(separator: " ")))")
+    }
+
+    func report(_ model: LanguageModel, _ held: [(language: String, sentences: [String])]) {
+        var means = [0.0, 0.0, 0.0]
+        var confusions: [String: Int] = [:]
+        for (lang, sentences) in held {
+            let paragraphs = stride(from: 0, to: sentences.count, by: 5).map {
+                sentences[$0 ..< min($0 + 5, sentences.count)].joined(separator: " ")
+            }
+            let strippedSentences = sentences.map { $0.folding(options: .diacriticInsensitive, locale: nil) }
+            var accs: [Double] = []
+            for (set, note) in [(sentences, true), (paragraphs, false), (strippedSentences, false)] {
+                var ok = 0
+                for t in set {
+                    let g = model.identify(t).language
+                    if g == lang { ok += 1 } else if note {
+                        confusions["\(lang)->\(g)", default: 0] += 1
+                        if showErrors { print("  \(lang)->\(g): \(t.prefix(100))") }
+                    }
+                }
+                accs.append(Double(ok) / Double(max(1, set.count)))
+            }
+            for k in 0 ..< 3 { means[k] += accs[k] / Double(held.count) }
+            print(String(format: "%@ %6.2f %6.2f %6.2f  (%d)", lang, 100 * accs[0], 100 * accs[1], 100 * accs[2], sentences.count))
+        }
+        print(String(format: "mean sentence %.2f  paragraph-5 %.2f  stripped %.2f", 100 * means[0], 100 * means[1], 100 * means[2]))
+        print("confusions: " + confusions.sorted { $0.value > $1.value }.prefix(15).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+}

@@ -11,6 +11,7 @@ struct DevCommand: ParsableCommand {
         subcommands: [
             // Each tool lives in its own file and adds itself here.
             TrainLangID.self,
+            BenchLanguage.self,
         ]
     )
 }

@@ -18,6 +18,8 @@ struct TrainLangID: ParsableCommand {
     var output = "Sources/PagePipe/Resources/langid.bin"
     @Option(help: "Hold out every Nth sentence and report accuracy on them instead of writing (0: off).")
     var dev = 0
+    @Flag(help: "With --dev, hold out every Nth sentence instead of the last 1/N of each file.")
+    var interleaved = false
     @Option(help: "log2 of the number of hashed n-gram buckets.")
     var bits = LanguageTrainer.Settings().bits
     @Option(help: "Longest character n-gram.")
@@ -46,8 +48,12 @@ struct TrainLangID: ParsableCommand {
             let text = try String(contentsOfFile: data + "/" + name, encoding: .utf8)
             let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             var t: [String] = [], h: [String] = []
+            // Held out: the last 1/N of the file (its own documents, as unseen text
+            // would be), or with --interleaved every Nth sentence.
+            let cut = dev > 0 ? lines.count - lines.count / dev : lines.count
             for (k, line) in lines.enumerated() {
-                if dev > 0, k % dev == 0 { h.append(line) } else { t.append(line) }
+                let held = dev > 0 && (interleaved ? k % dev == 0 : k >= cut)
+                if held { h.append(line) } else { t.append(line) }
             }
             let lang = String(name.dropLast(4))
             train.append((lang, t))
@@ -66,15 +72,16 @@ struct TrainLangID: ParsableCommand {
     }
 
     func report(_ model: LanguageModel, _ held: [(language: String, sentences: [String])]) {
-        var means = [0.0, 0.0, 0.0]
+        var means = [0.0, 0.0, 0.0, 0.0]
         var confusions: [String: Int] = [:]
         for (lang, sentences) in held {
             let paragraphs = stride(from: 0, to: sentences.count, by: 5).map {
                 sentences[$0 ..< min($0 + 5, sentences.count)].joined(separator: " ")
             }
             let strippedSentences = sentences.map { $0.folding(options: .diacriticInsensitive, locale: nil) }
+            let long = sentences.filter { $0.count >= 60 }
             var accs: [Double] = []
-            for (set, note) in [(sentences, true), (paragraphs, false), (strippedSentences, false)] {
+            for (set, note) in [(sentences, true), (paragraphs, false), (strippedSentences, false), (long, false)] {
                 var ok = 0
                 for t in set {
                     let g = model.identify(t).language
@@ -85,10 +92,11 @@ struct TrainLangID: ParsableCommand {
                 }
                 accs.append(Double(ok) / Double(max(1, set.count)))
             }
-            for k in 0 ..< 3 { means[k] += accs[k] / Double(held.count) }
-            print(String(format: "%@ %6.2f %6.2f %6.2f  (%d)", lang, 100 * accs[0], 100 * accs[1], 100 * accs[2], sentences.count))
+            for k in 0 ..< 4 { means[k] += accs[k] / Double(held.count) }
+            print(String(format: "%@ %6.2f %6.2f %6.2f %6.2f  (%d)", lang, 100 * accs[0], 100 * accs[1], 100 * accs[2], 100 * accs[3], sentences.count))
         }
-        print(String(format: "mean sentence %.2f  paragraph-5 %.2f  stripped %.2f", 100 * means[0], 100 * means[1], 100 * means[2]))
+        print(String(format: "mean sentence %.2f  paragraph-5 %.2f  stripped %.2f  60+ characters %.2f",
+                     100 * means[0], 100 * means[1], 100 * means[2], 100 * means[3]))
         print("confusions: " + confusions.sorted { $0.value > $1.value }.prefix(15).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }

@@ -92,13 +92,26 @@ public struct LanguageFeatures: Sendable {
     @inline(__always)
     public func forEach(_ text: UnsafeBufferPointer<UInt8>, scriptCounts: inout [Int],
                         _ body: (Int) -> Void) {
-        let fold = Self.fold
-        let scripts = Self.scripts
+        Self.fold.withUnsafeBufferPointer { fold in
+            Self.scripts.withUnsafeBufferPointer { scripts in
+                scriptCounts.withUnsafeMutableBufferPointer { counts in
+                    run(text, fold, scripts, counts, body)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    func run(_ text: UnsafeBufferPointer<UInt8>, _ fold: UnsafeBufferPointer<UInt16>,
+             _ scripts: UnsafeBufferPointer<UInt8>, _ counts: UnsafeMutableBufferPointer<Int>,
+             _ body: (Int) -> Void) {
         let shift = UInt64(64 - bits)
         let n = text.count
         let maxOrder = self.maxOrder
+        let wholeWords = self.wholeWords
         // The current padded word's last code points, newest first.
-        var window: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var w0: UInt32 = 0, w1: UInt32 = 0, w2: UInt32 = 0, w3: UInt32 = 0
+        var w4: UInt32 = 0, w5: UInt32 = 0, w6: UInt32 = 0, w7: UInt32 = 0
         var filled = 0
         var wordHash: UInt64 = 0
         var wordLen = 0
@@ -107,19 +120,25 @@ public struct LanguageFeatures: Sendable {
         var tokenStart = true
 
         @inline(__always) func emit(_ c: UInt32) {
-            withUnsafeMutableBytes(of: &window) { raw in
-                let w = raw.bindMemory(to: UInt32.self)
-                var k = min(filled, 7)
-                while k > 0 { w[k] = w[k - 1]; k -= 1 }
-                w[0] = c
-                filled += 1
-                var h: UInt64 = 0x51_7CC1_B727_220A
-                let top = min(filled, maxOrder)
-                for k in 0 ..< top {
-                    h = Self.mix(h, w[k])
-                    if !(k == 0 && c == 0x20) { body(Int(truncatingIfNeeded: h >> shift)) }
-                }
-            }
+            w7 = w6; w6 = w5; w5 = w4; w4 = w3; w3 = w2; w2 = w1; w1 = w0; w0 = c
+            filled &+= 1
+            let top = min(filled, maxOrder)
+            var h = Self.mix(0x51_7CC1_B727_220A, w0)
+            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift)) }
+            guard top > 1 else { return }
+            h = Self.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 2 else { return }
+            h = Self.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 3 else { return }
+            h = Self.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 4 else { return }
+            h = Self.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 5 else { return }
+            h = Self.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 6 else { return }
+            h = Self.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 7 else { return }
+            h = Self.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift))
         }
         @inline(__always) func endWord() {
             emit(0x20)
@@ -137,11 +156,12 @@ public struct LanguageFeatures: Sendable {
                 tokenStart = false
                 var j = i
                 var skip = false
-                while j < n, text[j] > 0x20 {
+                while j < n {
                     let c = text[j]
+                    if c <= 0x20 { break }
                     if c == 0x40 { skip = true }  // @
                     if c == 0x3A, j + 2 < n, text[j + 1] == 0x2F, text[j + 2] == 0x2F { skip = true }  // ://
-                    j += 1
+                    j &+= 1
                 }
                 if !skip, j - i > 4, text[i] | 0x20 == 0x77, text[i + 1] | 0x20 == 0x77,
                    text[i + 2] | 0x20 == 0x77, text[i + 3] == 0x2E {
@@ -156,26 +176,26 @@ public struct LanguageFeatures: Sendable {
             var v: UInt32
             if b < 0x80 {
                 v = UInt32(b)
-                i += 1
+                i &+= 1
                 if b <= 0x20 { tokenStart = true }
             } else if b < 0xE0 {
                 v = i + 1 < n ? (UInt32(b & 0x1F) << 6) | UInt32(text[i + 1] & 0x3F) : 0xFFFD
-                i += 2
+                i &+= 2
             } else if b < 0xF0 {
                 v = i + 2 < n ? (UInt32(b & 0x0F) << 12) | (UInt32(text[i + 1] & 0x3F) << 6) | UInt32(text[i + 2] & 0x3F) : 0xFFFD
-                i += 3
+                i &+= 3
             } else {
                 v = i + 3 < n ? (UInt32(b & 0x07) << 18) | (UInt32(text[i + 1] & 0x3F) << 12)
                     | (UInt32(text[i + 2] & 0x3F) << 6) | UInt32(text[i + 3] & 0x3F) : 0xFFFD
-                i += 4
+                i &+= 4
             }
             let f: UInt32
             if v < 0x10000 {
                 f = UInt32(fold[Int(v)])
-                if f != 0 && f != 0x27 { scriptCounts[Int(scripts[Int(v)])] += 1 }
+                if f > 0x27 { counts[Int(scripts[Int(v)])] &+= 1 }
             } else if v >= 0x20000, v < 0x30000 {
                 f = v  // rare Han
-                scriptCounts[Script.han.rawValue] += 1
+                counts[Script.han.rawValue] &+= 1
             } else {
                 f = 0
             }
@@ -192,7 +212,7 @@ public struct LanguageFeatures: Sendable {
             }
             emit(f)
             wordHash = Self.mix(wordHash, f)
-            wordLen += 1
+            wordLen &+= 1
         }
         if inWord { endWord() }
     }

@@ -18,8 +18,8 @@ public final class LanguageModel: @unchecked Sendable {
     let scriptUsers: [Int]
     /// Cost units per nat of log-likelihood.
     public let scale: Double
-    /// Rows of `stride` UInt8 costs (languages padded to 32 lanes).
-    let table: UnsafeMutableRawBufferPointer
+    /// Rows of `stride` UInt8 costs (languages padded to 32 lanes, half a cache line).
+    let table: UnsafeMutableBufferPointer<UInt8>
     static let stride = 32
 
     public init(languages: [String], features: LanguageFeatures, scriptMasks: [UInt32], scale: Double,
@@ -31,8 +31,8 @@ public final class LanguageModel: @unchecked Sendable {
         self.scale = scale
         scriptUsers = Script.allCases.map { s in scriptMasks.filter { $0 & (1 << UInt32(s.rawValue)) != 0 }.count }
         let rows = 1 << features.bits
-        table = .allocate(byteCount: rows * Self.stride, alignment: 64)
-        table.initializeMemory(as: UInt8.self, repeating: 255)
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: rows * Self.stride, alignment: 64)
+        table = raw.initializeMemory(as: UInt8.self, repeating: 255)
         let l = languages.count
         costs.withUnsafeBufferPointer { c in
             for r in 0 ..< rows {
@@ -134,25 +134,39 @@ public final class LanguageModel: @unchecked Sendable {
     /// Raw per-language costs (lower is likelier) and letter counts by script.
     public func score(utf8 text: UnsafeBufferPointer<UInt8>) -> (costs: [Int], scripts: [Int]) {
         var scripts = [Int](repeating: 0, count: Script.allCases.count)
-        var total = SIMD32<UInt32>(repeating: 0)
-        var acc = SIMD32<UInt16>(repeating: 0)
+        // A row of 32 byte costs is read as 16 UInt16: the low bytes are the even
+        // languages, the high bytes the odd ones. Adding them in two UInt16
+        // accumulators needs no widening conversion in the loop.
+        var totals = [UInt32](repeating: 0, count: Self.stride)
+        var even = SIMD16<UInt16>(repeating: 0)
+        var odd = SIMD16<UInt16>(repeating: 0)
         var pending = 0
         let base = UnsafeRawPointer(table.baseAddress!)
+        let low = SIMD16<UInt16>(repeating: 0x00FF)
         features.forEach(text, scriptCounts: &scripts) { bucket in
-            let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD32<UInt8>.self)
-            acc &+= SIMD32<UInt16>(truncatingIfNeeded: row)
-            pending += 1
+            let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD16<UInt16>.self)
+            even &+= row & low
+            odd &+= row &>> 8
+            pending &+= 1
             // 256 costs of at most 255 fit in UInt16.
             if pending == 256 {
-                total &+= SIMD32<UInt32>(truncatingIfNeeded: acc)
-                acc = .zero
+                Self.flush(&totals, &even, &odd)
                 pending = 0
             }
         }
-        total &+= SIMD32<UInt32>(truncatingIfNeeded: acc)
+        Self.flush(&totals, &even, &odd)
         var costs = [Int](repeating: 0, count: languages.count)
-        for k in 0 ..< languages.count { costs[k] = Int(total[k]) }
+        for k in 0 ..< languages.count { costs[k] = Int(totals[k]) }
         return (costs, scripts)
+    }
+
+    static func flush(_ totals: inout [UInt32], _ even: inout SIMD16<UInt16>, _ odd: inout SIMD16<UInt16>) {
+        for k in 0 ..< 16 {
+            totals[2 * k] &+= UInt32(even[k])
+            totals[2 * k + 1] &+= UInt32(odd[k])
+        }
+        even = .zero
+        odd = .zero
     }
 
     public func identify(utf8 text: UnsafeBufferPointer<UInt8>, allowed: Set<String>? = nil,
@@ -160,22 +174,42 @@ public final class LanguageModel: @unchecked Sendable {
         let (costs, scripts) = score(utf8: text)
         let letters = scripts.reduce(0, +)
         guard letters > 0, letters >= minLetters else { return Guess(language: "und", confidence: 0, letters: letters) }
-        // Candidates: the languages written in the script, among those carrying
-        // at least a fifth of the letters, that the fewest languages use. Mixed
-        // text is mostly a language quoting Latin names, rarely the reverse; and
-        // a script only one language uses decides alone.
-        var chosen = -1
-        for s in 0 ..< scripts.count where s != Script.other.rawValue && scripts[s] * 5 >= letters {
-            let users = scriptUsers[s]
-            guard users > 0 else { continue }
-            if chosen < 0 || users < scriptUsers[chosen] || (users == scriptUsers[chosen] && scripts[s] > scripts[chosen]) {
-                chosen = s
+        // Candidates: the languages written in the text's main script, counting
+        // a Han, kana or Hangul character as three letters (it carries about a
+        // syllable or a word). Text in other scripts quotes Latin names far more
+        // often than Latin text quotes them, so a non-Latin script with a quarter
+        // of the letters is the main one. When yet another script holds a tenth,
+        // the candidates that also use it are preferred: kana next to Han means
+        // Japanese; Latin names in Chinese change nothing, no candidate uses both.
+        var weights = [Int](repeating: 0, count: scripts.count)
+        var total = 0
+        for s in 0 ..< scripts.count where s != Script.other.rawValue {
+            let dense = s == Script.han.rawValue || s == Script.kana.rawValue || s == Script.hangul.rawValue
+            weights[s] = scripts[s] * (dense ? 3 : 1)
+            total += weights[s]
+        }
+        var main = -1
+        for s in 0 ..< scripts.count where s != Script.latin.rawValue && scriptUsers[s] > 0 && weights[s] * 4 >= total && weights[s] > 0 {
+            if main < 0 || weights[s] > weights[main] { main = s }
+        }
+        if main < 0 {
+            for s in 0 ..< scripts.count where weights[s] > 0 && scriptUsers[s] > 0 {
+                if main < 0 || weights[s] > weights[main] { main = s }
             }
         }
         var candidates: [Int] = []
-        for k in 0 ..< languages.count where chosen < 0 || scriptMasks[k] & (1 << UInt32(chosen)) != 0 {
+        for k in 0 ..< languages.count where main < 0 || scriptMasks[k] & (1 << UInt32(main)) != 0 {
             if let allowed, !allowed.contains(languages[k]) { continue }
             candidates.append(k)
+        }
+        var significant: UInt32 = 0
+        for s in 0 ..< scripts.count where s != main && weights[s] > 0 && weights[s] * 10 >= total {
+            significant |= 1 << UInt32(s)
+        }
+        if significant != 0, candidates.count > 1 {
+            let cover = candidates.map { (scriptMasks[$0] & significant).nonzeroBitCount }
+            let best = cover.max()!
+            candidates = zip(candidates, cover).filter { $0.1 == best }.map(\.0)
         }
         if candidates.isEmpty {
             // No language in the profile is written in this script; fall back to n-grams.

@@ -6,19 +6,19 @@ import Foundation
 /// (es/pt, cs/pl, ru/uk). Deterministic: same data and settings, same bytes.
 public struct LanguageTrainer {
     public struct Settings: Sendable {
-        public var bits = 18
+        public var bits = 15
         public var maxOrder = 4
         public var wholeWords = true
         /// Additive smoothing of n-gram counts.
         public var alpha = 0.05
         /// Cost units per nat; costs clip at 255 units.
-        public var scale = 24.0
+        public var scale = 48.0
         /// Weight of each sentence's copy without diacritics (web text often lacks them); 0 disables.
         public var strippedWeight = 0.5
         /// A script belongs to a language when at least this share of its training letters use it.
         public var scriptShare = 0.1
         /// Perceptron passes after naive Bayes, the margin they enforce (nats) and the step.
-        public var epochs = 3
+        public var epochs = 0
         public var margin = 3.0
         public var step = 0.05
         public init() {}

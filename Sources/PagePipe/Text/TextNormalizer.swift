@@ -37,7 +37,7 @@ public struct TextNormalizer: Sendable {
         for b in text.utf8 where b >= 0x80 || b == 0x26 { plain = false; break }
         if plain { return text }
 
-        var s = text.unicodeScalars.map(\.value)
+        var s = Self.scalars(text)
         var changed = false
         if repairMojibake, Mojibake.repair(&s) { changed = true }
         if decodeEntities {
@@ -112,6 +112,33 @@ public struct TextNormalizer: Sendable {
             return true
         default:
             return false
+        }
+    }
+
+    /// The code points of `text`, decoded straight from its UTF-8 (valid, as every String is).
+    static func scalars(_ text: String) -> [UInt32] {
+        var t = text
+        return t.withUTF8 { b in
+            [UInt32](unsafeUninitializedCapacity: b.count) { out, count in
+                var i = 0, k = 0
+                let n = b.count
+                while i < n {
+                    let c = b[i]
+                    if c < 0x80 {
+                        out[k] = UInt32(c); i += 1
+                    } else if c < 0xE0 {
+                        out[k] = UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F); i += 2
+                    } else if c < 0xF0 {
+                        out[k] = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F); i += 3
+                    } else {
+                        out[k] = UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
+                            | UInt32(b[i + 3] & 0x3F)
+                        i += 4
+                    }
+                    k += 1
+                }
+                count = k
+            }
         }
     }
 

@@ -70,13 +70,15 @@ public struct TextNormalizer: Sendable {
     func mapCharacters(_ s: inout [UInt32]) -> Bool {
         var out: [UInt32] = []
         var changed = false
-        for (k, v) in s.enumerated() {
+        for (k, original) in s.enumerated() {
             var replacement: [UInt32]? = nil
-            switch v {
-            case 0x80 ... 0x9F where c1Controls:
-                let m = UInt32(Mojibake.cp1252High[Int(v - 0x80)])
+            var v = original
+            if v >= 0x80, v <= 0x9F, c1Controls {
+                v = UInt32(Mojibake.cp1252High[Int(v - 0x80)])
                 // The five bytes windows-1252 leaves undefined carry nothing: drop them.
-                replacement = m == v ? [] : [m]
+                replacement = v == original ? [] : [v]
+            }
+            switch v {
             case 0x2018 ... 0x201B where quotes == .ascii: replacement = [0x27]
             case 0x201C ... 0x201F where quotes == .ascii: replacement = [0x22]
             case 0xFB00 ... 0xFB06 where ligatures: replacement = Self.ligatureExpansions[Int(v - 0xFB00)]

@@ -18,6 +18,8 @@ struct TrainLangID: ParsableCommand {
     var output = "Sources/PagePipe/Resources/langid.bin"
     @Option(help: "Hold out every Nth sentence and report accuracy on them instead of writing (0: off).")
     var dev = 0
+    @Option(help: "Train on all of --data, report accuracy on this folder of LANG.txt files instead of writing.")
+    var evaluate: String?
     @Flag(help: "With --dev, hold out every Nth sentence instead of the last 1/N of each file.")
     var interleaved = false
     @Option(help: "log2 of the number of hashed n-gram buckets.")
@@ -62,6 +64,16 @@ struct TrainLangID: ParsableCommand {
         let start = Date()
         let model = LanguageTrainer(settings: s).train(train) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         FileHandle.standardError.write(Data(String(format: "trained in %.1f s\n", Date().timeIntervalSince(start)).utf8))
+        if let evaluate {
+            var other: [(language: String, sentences: [String])] = []
+            for name in try FileManager.default.contentsOfDirectory(atPath: evaluate).filter({ $0.hasSuffix(".txt") }).sorted() {
+                let lines = try String(contentsOfFile: evaluate + "/" + name, encoding: .utf8)
+                    .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                other.append((String(name.dropLast(4)), lines))
+            }
+            report(model, other)
+            return
+        }
         if dev > 0 {
             report(model, held)
             return

@@ -88,65 +88,102 @@ public struct LanguageFeatures: Sendable {
     }
 
     /// Calls `body(bucket)` for every feature of `text` and counts its letters
-    /// by script into `scriptCounts` (indexed by `Script.rawValue`).
+    /// by script into `scriptCounts` (indexed by `Script.rawValue`). Letters of
+    /// scripts outside `scripts` (a mask of `Script` bits) separate words like
+    /// punctuation: Latin names in Russian text say nothing about Russian.
     @inline(__always)
-    public func forEach(_ text: UnsafeBufferPointer<UInt8>, scriptCounts: inout [Int],
+    public func forEach(_ text: UnsafeBufferPointer<UInt8>, scripts allowed: UInt32 = ~0, scriptCounts: inout [Int],
                         _ body: (Int) -> Void) {
         Self.fold.withUnsafeBufferPointer { fold in
             Self.scripts.withUnsafeBufferPointer { scripts in
                 scriptCounts.withUnsafeMutableBufferPointer { counts in
-                    run(text, fold, scripts, counts, body)
+                    run(text, allowed | 1 << UInt32(Script.other.rawValue), fold, scripts, counts, body)
                 }
             }
         }
     }
 
+    /// Letters of `text` by script (URLs and e-mail addresses skipped), without features.
+    public static func countScripts(_ text: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var counts = [Int](repeating: 0, count: Script.allCases.count)
+        fold.withUnsafeBufferPointer { fold in
+            scripts.withUnsafeBufferPointer { scripts in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var i = 0
+                    let n = text.count
+                    var tokenStart = true
+                    while i < n {
+                        let b = text[i]
+                        if tokenStart, b > 0x20 {
+                            tokenStart = false
+                            let (skip, end) = skippedToken(text, i)
+                            if skip { i = end; continue }
+                        }
+                        if b < 0x80 {
+                            i &+= 1
+                            if b <= 0x20 { tokenStart = true; continue }
+                            if fold[Int(b)] > 0x27 { counts[Script.latin.rawValue] &+= 1 }
+                            continue
+                        }
+                        let (v, len) = decode(text, i, b)
+                        i &+= len
+                        if v < 0x10000 {
+                            if fold[Int(v)] > 0x27 { counts[Int(scripts[Int(v)])] &+= 1 }
+                        } else if v >= 0x20000, v < 0x30000 {
+                            counts[Script.han.rawValue] &+= 1
+                        }
+                    }
+                }
+            }
+        }
+        return counts
+    }
+
+    /// Whether the whitespace-delimited token at `i` is a URL, a domain or an
+    /// e-mail address (skipped), and where it ends.
     @inline(__always)
-    func run(_ text: UnsafeBufferPointer<UInt8>, _ fold: UnsafeBufferPointer<UInt16>,
+    static func skippedToken(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Bool, Int) {
+        let n = text.count
+        var j = i
+        var skip = false
+        while j < n {
+            let c = text[j]
+            if c <= 0x20 { break }
+            if c == 0x40 { skip = true }  // @
+            if c == 0x3A, j + 2 < n, text[j + 1] == 0x2F, text[j + 2] == 0x2F { skip = true }  // ://
+            j &+= 1
+        }
+        if !skip, j - i > 4, text[i] | 0x20 == 0x77, text[i + 1] | 0x20 == 0x77,
+           text[i + 2] | 0x20 == 0x77, text[i + 3] == 0x2E {
+            skip = true  // www.
+        }
+        return (skip, j)
+    }
+
+    /// The code point of the multi-byte UTF-8 sequence at `i` (lead byte `b`) and its length.
+    @inline(__always)
+    static func decode(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ b: UInt8) -> (UInt32, Int) {
+        let n = text.count
+        if b < 0xE0 {
+            return (i + 1 < n ? (UInt32(b & 0x1F) << 6) | UInt32(text[i + 1] & 0x3F) : 0xFFFD, 2)
+        } else if b < 0xF0 {
+            return (i + 2 < n ? (UInt32(b & 0x0F) << 12) | (UInt32(text[i + 1] & 0x3F) << 6) | UInt32(text[i + 2] & 0x3F) : 0xFFFD, 3)
+        }
+        return (i + 3 < n ? (UInt32(b & 0x07) << 18) | (UInt32(text[i + 1] & 0x3F) << 12)
+            | (UInt32(text[i + 2] & 0x3F) << 6) | UInt32(text[i + 3] & 0x3F) : 0xFFFD, 4)
+    }
+
+    @inline(__always)
+    func run(_ text: UnsafeBufferPointer<UInt8>, _ allowed: UInt32, _ fold: UnsafeBufferPointer<UInt16>,
              _ scripts: UnsafeBufferPointer<UInt8>, _ counts: UnsafeMutableBufferPointer<Int>,
              _ body: (Int) -> Void) {
         let shift = UInt64(64 - bits)
         let n = text.count
         let maxOrder = self.maxOrder
         let wholeWords = self.wholeWords
-        // The current padded word's last code points, newest first.
-        var w0: UInt32 = 0, w1: UInt32 = 0, w2: UInt32 = 0, w3: UInt32 = 0
-        var w4: UInt32 = 0, w5: UInt32 = 0, w6: UInt32 = 0, w7: UInt32 = 0
-        var filled = 0
-        var wordHash: UInt64 = 0
-        var wordLen = 0
-        var inWord = false
+        var w = Window()
         var i = 0
         var tokenStart = true
-
-        @inline(__always) func emit(_ c: UInt32) {
-            w7 = w6; w6 = w5; w5 = w4; w4 = w3; w3 = w2; w2 = w1; w1 = w0; w0 = c
-            filled &+= 1
-            let top = min(filled, maxOrder)
-            var h = Self.mix(0x51_7CC1_B727_220A, w0)
-            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift)) }
-            guard top > 1 else { return }
-            h = Self.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift))
-            guard top > 2 else { return }
-            h = Self.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift))
-            guard top > 3 else { return }
-            h = Self.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift))
-            guard top > 4 else { return }
-            h = Self.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift))
-            guard top > 5 else { return }
-            h = Self.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift))
-            guard top > 6 else { return }
-            h = Self.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift))
-            guard top > 7 else { return }
-            h = Self.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift))
-        }
-        @inline(__always) func endWord() {
-            emit(0x20)
-            if wholeWords, wordLen >= maxOrder {
-                body(Int(truncatingIfNeeded: Self.mix(wordHash, 0xFFFF) >> shift))
-            }
-            inWord = false
-        }
 
         while i < n {
             let b = text[i]
@@ -154,22 +191,10 @@ public struct LanguageFeatures: Sendable {
             // is a URL, a domain or an e-mail address.
             if tokenStart, b > 0x20 {
                 tokenStart = false
-                var j = i
-                var skip = false
-                while j < n {
-                    let c = text[j]
-                    if c <= 0x20 { break }
-                    if c == 0x40 { skip = true }  // @
-                    if c == 0x3A, j + 2 < n, text[j + 1] == 0x2F, text[j + 2] == 0x2F { skip = true }  // ://
-                    j &+= 1
-                }
-                if !skip, j - i > 4, text[i] | 0x20 == 0x77, text[i + 1] | 0x20 == 0x77,
-                   text[i + 2] | 0x20 == 0x77, text[i + 3] == 0x2E {
-                    skip = true  // www.
-                }
+                let (skip, end) = Self.skippedToken(text, i)
                 if skip {
-                    if inWord { endWord() }
-                    i = j
+                    if w.inWord { w.endWord(maxOrder, wholeWords, shift, body) }
+                    i = end
                     continue
                 }
             }
@@ -178,42 +203,86 @@ public struct LanguageFeatures: Sendable {
                 v = UInt32(b)
                 i &+= 1
                 if b <= 0x20 { tokenStart = true }
-            } else if b < 0xE0 {
-                v = i + 1 < n ? (UInt32(b & 0x1F) << 6) | UInt32(text[i + 1] & 0x3F) : 0xFFFD
-                i &+= 2
-            } else if b < 0xF0 {
-                v = i + 2 < n ? (UInt32(b & 0x0F) << 12) | (UInt32(text[i + 1] & 0x3F) << 6) | UInt32(text[i + 2] & 0x3F) : 0xFFFD
-                i &+= 3
             } else {
-                v = i + 3 < n ? (UInt32(b & 0x07) << 18) | (UInt32(text[i + 1] & 0x3F) << 12)
-                    | (UInt32(text[i + 2] & 0x3F) << 6) | UInt32(text[i + 3] & 0x3F) : 0xFFFD
-                i &+= 4
+                let (d, len) = Self.decode(text, i, b)
+                v = d
+                i &+= len
             }
-            let f: UInt32
+            var f: UInt32
             if v < 0x10000 {
                 f = UInt32(fold[Int(v)])
-                if f > 0x27 { counts[Int(scripts[Int(v)])] &+= 1 }
+                if f > 0x27 {
+                    let script = scripts[Int(v)]
+                    counts[Int(script)] &+= 1
+                    if allowed & (1 << UInt32(script)) == 0 { f = 0 }
+                }
             } else if v >= 0x20000, v < 0x30000 {
                 f = v  // rare Han
                 counts[Script.han.rawValue] &+= 1
+                if allowed & (1 << UInt32(Script.han.rawValue)) == 0 { f = 0 }
             } else {
                 f = 0
             }
             if f == 0 {
-                if inWord { endWord() }
+                if w.inWord { w.endWord(maxOrder, wholeWords, shift, body) }
                 continue
             }
-            if !inWord {
-                inWord = true
-                filled = 0
-                wordHash = 0x2545_F491_4F6C_DD1D
-                wordLen = 0
-                emit(0x20)
-            }
-            emit(f)
-            wordHash = Self.mix(wordHash, f)
-            wordLen &+= 1
+            if !w.inWord { w.startWord(maxOrder, shift, body) }
+            w.emit(f, maxOrder, shift, body)
+            w.wordHash = Self.mix(w.wordHash, f)
+            w.wordLen &+= 1
         }
-        if inWord { endWord() }
+        if w.inWord { w.endWord(maxOrder, wholeWords, shift, body) }
+    }
+
+    /// The padded word being read: its last code points, newest first.
+    struct Window {
+        var w0: UInt32 = 0, w1: UInt32 = 0, w2: UInt32 = 0, w3: UInt32 = 0
+        var w4: UInt32 = 0, w5: UInt32 = 0, w6: UInt32 = 0, w7: UInt32 = 0
+        var filled = 0
+        var wordHash: UInt64 = 0
+        var wordLen = 0
+        var inWord = false
+
+        @inline(__always)
+        mutating func startWord(_ maxOrder: Int, _ shift: UInt64, _ body: (Int) -> Void) {
+            inWord = true
+            filled = 0
+            wordHash = 0x2545_F491_4F6C_DD1D
+            wordLen = 0
+            emit(0x20, maxOrder, shift, body)
+        }
+
+        @inline(__always)
+        mutating func endWord(_ maxOrder: Int, _ wholeWords: Bool, _ shift: UInt64, _ body: (Int) -> Void) {
+            emit(0x20, maxOrder, shift, body)
+            if wholeWords, wordLen >= maxOrder {
+                body(Int(truncatingIfNeeded: LanguageFeatures.mix(wordHash, 0xFFFF) >> shift))
+            }
+            inWord = false
+        }
+
+        @inline(__always)
+        mutating func emit(_ c: UInt32, _ maxOrder: Int, _ shift: UInt64, _ body: (Int) -> Void) {
+            w7 = w6; w6 = w5; w5 = w4; w4 = w3; w3 = w2; w2 = w1; w1 = w0; w0 = c
+            filled &+= 1
+            let top = min(filled, maxOrder)
+            var h = LanguageFeatures.mix(0x51_7CC1_B727_220A, w0)
+            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift)) }
+            guard top > 1 else { return }
+            h = LanguageFeatures.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 2 else { return }
+            h = LanguageFeatures.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 3 else { return }
+            h = LanguageFeatures.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 4 else { return }
+            h = LanguageFeatures.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 5 else { return }
+            h = LanguageFeatures.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 6 else { return }
+            h = LanguageFeatures.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift))
+            guard top > 7 else { return }
+            h = LanguageFeatures.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift))
+        }
     }
 }

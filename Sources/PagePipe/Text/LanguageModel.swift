@@ -132,7 +132,8 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// Raw per-language costs (lower is likelier) and letter counts by script.
-    public func score(utf8 text: UnsafeBufferPointer<UInt8>) -> (costs: [Int], scripts: [Int]) {
+    /// Only letters of `scripts` (a mask of `Script` bits) make features.
+    public func score(utf8 text: UnsafeBufferPointer<UInt8>, scripts allowed: UInt32 = ~0) -> (costs: [Int], scripts: [Int]) {
         var scripts = [Int](repeating: 0, count: Script.allCases.count)
         // A row of 32 byte costs is read as 16 UInt16: the low bytes are the even
         // languages, the high bytes the odd ones. Adding them in two UInt16
@@ -143,7 +144,7 @@ public final class LanguageModel: @unchecked Sendable {
         var pending = 0
         let base = UnsafeRawPointer(table.baseAddress!)
         let low = SIMD16<UInt16>(repeating: 0x00FF)
-        features.forEach(text, scriptCounts: &scripts) { bucket in
+        features.forEach(text, scripts: allowed, scriptCounts: &scripts) { bucket in
             let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD16<UInt16>.self)
             even &+= row & low
             odd &+= row &>> 8
@@ -171,7 +172,7 @@ public final class LanguageModel: @unchecked Sendable {
 
     public func identify(utf8 text: UnsafeBufferPointer<UInt8>, allowed: Set<String>? = nil,
                          minLetters: Int = 1) -> Guess {
-        let (costs, scripts) = score(utf8: text)
+        let scripts = LanguageFeatures.countScripts(text)
         let letters = scripts.reduce(0, +)
         guard letters > 0, letters >= minLetters else { return Guess(language: "und", confidence: 0, letters: letters) }
         // Candidates: the languages written in the text's main script, counting
@@ -217,6 +218,10 @@ public final class LanguageModel: @unchecked Sendable {
             if candidates.isEmpty { return Guess(language: "und", confidence: 0, letters: letters) }
         }
         if candidates.count == 1 { return Guess(language: languages[candidates[0]], confidence: 1, letters: letters) }
+        // Only the candidates' scripts make features.
+        var used: UInt32 = 0
+        for k in candidates { used |= scriptMasks[k] }
+        let costs = score(utf8: text, scripts: used).costs
         var best = candidates[0]
         for k in candidates where costs[k] < costs[best] { best = k }
         // Probability of the best under the model, its costs turned back into nats.

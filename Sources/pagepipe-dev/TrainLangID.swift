@@ -18,6 +18,8 @@ struct TrainLangID: ParsableCommand {
     var output = "Sources/PagePipe/Resources/langid.bin"
     @Option(help: "Hold out every Nth sentence and report accuracy on them instead of writing (0: off).")
     var dev = 0
+    @Option(help: "Print the best languages' costs for this text instead of writing.")
+    var explain: String?
     @Option(help: "Train on all of --data, report accuracy on this folder of LANG.txt files instead of writing.")
     var evaluate: String?
     @Flag(help: "With --dev, hold out every Nth sentence instead of the last 1/N of each file.")
@@ -64,6 +66,14 @@ struct TrainLangID: ParsableCommand {
         let start = Date()
         let model = LanguageTrainer(settings: s).train(train) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         FileHandle.standardError.write(Data(String(format: "trained in %.1f s\n", Date().timeIntervalSince(start)).utf8))
+        if let explain {
+            var t = explain
+            let costs = t.withUTF8 { model.score(utf8: $0).costs }
+            for (k, c) in zip(model.languages, costs).sorted(by: { $0.1 < $1.1 }).prefix(5) {
+                print(k, String(format: "%.1f nats", Double(c) / model.scale))
+            }
+            return
+        }
         if let evaluate {
             var other: [(language: String, sentences: [String])] = []
             for name in try FileManager.default.contentsOfDirectory(atPath: evaluate).filter({ $0.hasSuffix(".txt") }).sorted() {

@@ -82,6 +82,15 @@ public struct LanguageFeatures: Sendable {
         return t
     }()
 
+    /// Per Latin lower-case letter a–z, the Cyrillic letter it is typed for (0: none).
+    static let cyrillicLookalike: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 26)
+        for (latin, cyrillic) in zip("abceikmhoptxy".unicodeScalars, "авсеікмноптху".unicodeScalars) {
+            t[Int(latin.value - 0x61)] = cyrillic.value
+        }
+        return t
+    }()
+
     @inline(__always)
     static func mix(_ h: UInt64, _ v: UInt32) -> UInt64 {
         (h ^ UInt64(v)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
@@ -211,8 +220,17 @@ public struct LanguageFeatures: Sendable {
             var f: UInt32
             if v < 0x10000 {
                 f = UInt32(fold[Int(v)])
+                // A Latin look-alike inside a Cyrillic word ("вiн" typed with a Latin i)
+                // is read as the Cyrillic letter.
+                if b < 0x80, f >= 0x61,
+                   (w.inWord && w.lastScript == UInt8(Script.cyrillic.rawValue)) || (i < n && text[i] & 0xFC == 0xD0),
+                   case let c = Self.cyrillicLookalike[Int(f - 0x61)], c != 0 {
+                    f = c
+                    v = c
+                }
                 if f > 0x27 {
                     let script = scripts[Int(v)]
+                    w.lastScript = script
                     counts[Int(script)] &+= 1
                     if allowed & (1 << UInt32(script)) == 0 { f = 0 }
                 }
@@ -243,6 +261,8 @@ public struct LanguageFeatures: Sendable {
         var wordHash: UInt64 = 0
         var wordLen = 0
         var inWord = false
+        /// The script of the word's last letter.
+        var lastScript: UInt8 = 0
 
         @inline(__always)
         mutating func startWord(_ maxOrder: Int, _ shift: UInt64, _ body: (Int) -> Void) {

@@ -179,7 +179,7 @@ public final class LanguageModel: @unchecked Sendable {
         // a Han, kana or Hangul character as three letters (it carries about a
         // syllable or a word). Text in other scripts quotes Latin names far more
         // often than Latin text quotes them, so a non-Latin script with a quarter
-        // of the letters is the main one. When yet another script holds a tenth,
+        // of the letters is the main one. When yet another script holds a twentieth,
         // the candidates that also use it are preferred: kana next to Han means
         // Japanese; Latin names in Chinese change nothing, no candidate uses both.
         var weights = [Int](repeating: 0, count: scripts.count)
@@ -204,7 +204,7 @@ public final class LanguageModel: @unchecked Sendable {
             candidates.append(k)
         }
         var significant: UInt32 = 0
-        for s in 0 ..< scripts.count where s != main && weights[s] > 0 && weights[s] * 10 >= total {
+        for s in 0 ..< scripts.count where s != main && weights[s] > 0 && weights[s] * 20 >= total {
             significant |= 1 << UInt32(s)
         }
         if significant != 0, candidates.count > 1 {

@@ -28,6 +28,8 @@ public struct LanguageTrainer {
         let language: Int
         let buckets: [UInt32]
         let weight: Double
+        /// Examples made from one sentence share a group.
+        var group = 0
     }
 
     public let settings: Settings
@@ -42,15 +44,17 @@ public struct LanguageTrainer {
         let rows = 1 << settings.bits
         var scriptLetters = [[Int]](repeating: [Int](repeating: 0, count: Script.allCases.count), count: l)
         var examples: [Example] = []
+        var group = 0
         for (k, entry) in corpus.enumerated() {
             for sentence in entry.sentences {
-                examples.append(Example(language: k, buckets: Self.buckets(sentence, f, &scriptLetters[k]), weight: 1))
+                group += 1
+                examples.append(Example(language: k, buckets: Self.buckets(sentence, f, &scriptLetters[k]), weight: 1, group: group))
                 if settings.strippedWeight > 0 {
                     let stripped = sentence.folding(options: .diacriticInsensitive, locale: nil)
                     if stripped != sentence {
                         var ignore = [Int](repeating: 0, count: Script.allCases.count)
                         examples.append(Example(language: k, buckets: Self.buckets(stripped, f, &ignore),
-                                                weight: settings.strippedWeight))
+                                                weight: settings.strippedWeight, group: group))
                     }
                 }
             }
@@ -69,7 +73,6 @@ public struct LanguageTrainer {
             let denominator = log(totals[k] + settings.alpha * Double(rows))
             for r in 0 ..< rows { w[r * l + k] = Float(log(counts[r * l + k] + settings.alpha) - denominator) }
         }
-        counts = []
 
         var masks = [UInt32](repeating: 0, count: l)
         for k in 0 ..< l {
@@ -79,35 +82,57 @@ public struct LanguageTrainer {
             }
         }
 
-        // Margin perceptron among languages sharing a script.
+        // Margin perceptron among languages sharing a script. Naive Bayes has seen
+        // every training sentence, so each is scored as if it had not: its own
+        // counts (and its twin's) are left out of its language's probabilities.
+        // The updates then go where held-out text is confused, not nowhere.
         if settings.epochs > 0 {
+            let nb = w
             let step = Float(settings.step)
             let margin = Float(settings.margin)
+            let alpha = settings.alpha
             var scores = [Float](repeating: 0, count: l)
+            var start = 0
             for epoch in 0 ..< settings.epochs {
                 var updates = 0
-                for e in examples where !e.buckets.isEmpty {
-                    for k in 0 ..< l { scores[k] = 0 }
-                    for b in e.buckets {
-                        let base = Int(b) * l
-                        for k in 0 ..< l { scores[k] += w[base + k] }
+                start = 0
+                while start < examples.count {
+                    var end = start + 1
+                    while end < examples.count, examples[end].group == examples[start].group { end += 1 }
+                    var own: [UInt32: Double] = [:]
+                    var ownTotal = 0.0
+                    for e in examples[start ..< end] {
+                        for b in e.buckets { own[b, default: 0] += e.weight }
+                        ownTotal += e.weight * Double(e.buckets.count)
                     }
-                    let g = e.language
-                    var rival = -1
-                    for k in 0 ..< l where k != g && masks[k] & masks[g] != 0 {
-                        if rival < 0 || scores[k] > scores[rival] { rival = k }
+                    for e in examples[start ..< end] where !e.buckets.isEmpty {
+                        let g = e.language
+                        let denominator = log(totals[g] - ownTotal + alpha * Double(rows))
+                        for k in 0 ..< l { scores[k] = 0 }
+                        for b in e.buckets {
+                            let base = Int(b) * l
+                            for k in 0 ..< l { scores[k] += w[base + k] }
+                            let heldOut = Float(log(max(0, counts[base + g] - own[b]!) + alpha) - denominator)
+                            scores[g] += heldOut - nb[base + g]
+                        }
+                        var rival = -1
+                        for k in 0 ..< l where k != g && masks[k] & masks[g] != 0 {
+                            if rival < 0 || scores[k] > scores[rival] { rival = k }
+                        }
+                        guard rival >= 0, scores[g] - scores[rival] < margin else { continue }
+                        updates += 1
+                        let s = step * Float(e.weight)
+                        for b in e.buckets {
+                            w[Int(b) * l + g] += s
+                            w[Int(b) * l + rival] -= s
+                        }
                     }
-                    guard rival >= 0, scores[g] - scores[rival] < margin else { continue }
-                    updates += 1
-                    let s = step * Float(e.weight)
-                    for b in e.buckets {
-                        w[Int(b) * l + g] += s
-                        w[Int(b) * l + rival] -= s
-                    }
+                    start = end
                 }
                 progress("perceptron epoch \(epoch + 1): \(updates) updates")
             }
         }
+        counts = []
 
         // Quantize: per bucket, cost = (best log-probability - this one) * scale, clipped.
         var costs = [UInt8](repeating: 0, count: rows * l)

@@ -38,6 +38,10 @@ struct BenchLanguage: ParsableCommand {
             for t in texts { sink &+= model.identify(t).letters }
         }
         print(String(format: "language identification: %.1f MB/s", id))
+        let full = measure(bytes) {
+            for t in texts { sink &+= model.identify(t, decisiveMargin: 0).letters }
+        }
+        print(String(format: "language identification reading every byte (decisiveMargin 0): %.1f MB/s", full))
 
         let normalizer = TextNormalizer()
         let norm = measure(bytes) {

@@ -32,6 +32,8 @@ public struct NormalizeLanguage: Stage {
                        "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\"."),
             OptionSpec("minConfidence", .number(min: 0, max: 1), default: .double(0),
                        "A best guess with a lower probability gives \"und\"."),
+            OptionSpec("decisiveMargin", .number(min: 0, max: nil), default: .double(LanguageModel.defaultDecisiveMargin),
+                       "Stop reading a long text once the best language leads the next by this many nats (0: read it all)."),
             OptionSpec("maxLanguageBytes", .integer(min: 0, max: nil), default: .int(0),
                        "Identify the language from the first this many bytes of text only (0: all of it)."),
         ])
@@ -43,6 +45,7 @@ public struct NormalizeLanguage: Stage {
     let minLetters: Int
     let minConfidence: Double
     let maxLanguageBytes: Int
+    let decisiveMargin: Double
 
     public init(options: StageOptions) throws {
         var n = TextNormalizer()
@@ -59,6 +62,7 @@ public struct NormalizeLanguage: Stage {
         minLetters = options.int("minLetters")
         minConfidence = options.double("minConfidence")
         maxLanguageBytes = options.int("maxLanguageBytes")
+        decisiveMargin = options.double("decisiveMargin")
         if identify {
             guard let m = LanguageModel.bundled else {
                 throw PageError("the language profile Resources/langid.bin is missing or damaged (retrain: pagepipe-dev train-langid)")
@@ -83,7 +87,8 @@ public struct NormalizeLanguage: Stage {
         let clean = normalizer.normalize(text)
         document.text = clean
         if identify, let model {
-            var guess = model.identify(clean, allowed: allowed, minLetters: minLetters, maxBytes: maxLanguageBytes)
+            var guess = model.identify(clean, allowed: allowed, minLetters: minLetters, maxBytes: maxLanguageBytes,
+                                       decisiveMargin: decisiveMargin)
             if guess.language != "und", guess.confidence < minConfidence {
                 guess = LanguageModel.Guess(language: "und", confidence: 0, letters: guess.letters)
             }

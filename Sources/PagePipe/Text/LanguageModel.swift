@@ -115,12 +115,12 @@ public final class LanguageModel: @unchecked Sendable {
     ///   - minLetters: fewer letters than this gives "und".
     ///   - maxBytes: only the first this many bytes are read (0: all).
     public func identify(_ text: String, allowed: Set<String>? = nil, minLetters: Int = 1,
-                         maxBytes: Int = 0) -> Guess {
+                         maxBytes: Int = 0, decisiveMargin: Double = defaultDecisiveMargin) -> Guess {
         var t = text
         return t.withUTF8 { buf in
             let cut = maxBytes > 0 && buf.count > maxBytes
                 ? UnsafeBufferPointer(rebasing: buf[..<Self.boundary(buf, maxBytes)]) : buf
-            return identify(utf8: cut, allowed: allowed, minLetters: minLetters)
+            return identify(utf8: cut, allowed: allowed, minLetters: minLetters, decisiveMargin: decisiveMargin)
         }
     }
 
@@ -132,8 +132,12 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// Raw per-language costs (lower is likelier) and letter counts by script.
-    /// Only letters of `scripts` (a mask of `Script` bits) make features.
-    public func score(utf8 text: UnsafeBufferPointer<UInt8>, scripts allowed: UInt32 = ~0) -> (costs: [Int], scripts: [Int]) {
+    /// Only letters of `scripts` (a mask of `Script` bits) make features. With
+    /// `decisive` > 0 (cost units), reading stops after a piece of about
+    /// `chunk` bytes once the best of `lanes` leads the second by that much:
+    /// the rest of a long text would not change the answer.
+    public func score(utf8 text: UnsafeBufferPointer<UInt8>, scripts allowed: UInt32 = ~0,
+                      lanes: [Int] = [], decisive: Int = 0, chunk: Int = 256) -> (costs: [Int], scripts: [Int]) {
         var scripts = [Int](repeating: 0, count: Script.allCases.count)
         // A row of 32 byte costs is read as 16 UInt16: the low bytes are the even
         // languages, the high bytes the odd ones. Adding them in two UInt16
@@ -144,18 +148,39 @@ public final class LanguageModel: @unchecked Sendable {
         var pending = 0
         let base = UnsafeRawPointer(table.baseAddress!)
         let low = SIMD16<UInt16>(repeating: 0x00FF)
-        features.forEach(text, scripts: allowed, scriptCounts: &scripts) { bucket in
-            let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD16<UInt16>.self)
-            even &+= row & low
-            odd &+= row &>> 8
-            pending &+= 1
-            // 256 costs of at most 255 fit in UInt16.
-            if pending == 256 {
-                Self.flush(&totals, &even, &odd)
-                pending = 0
+        let n = text.count
+        var start = 0
+        while start < n {
+            var end = n
+            if decisive > 0, lanes.count > 1, n - start > chunk + chunk / 2 {
+                // Pieces end at a space, so no word is cut.
+                end = start + chunk
+                while end < n, text[end] > 0x20 { end += 1 }
+            }
+            let piece = UnsafeBufferPointer(rebasing: text[start ..< end])
+            features.forEach(piece, scripts: allowed, scriptCounts: &scripts) { bucket in
+                let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD16<UInt16>.self)
+                even &+= row & low
+                odd &+= row &>> 8
+                pending &+= 1
+                // 256 costs of at most 255 fit in UInt16.
+                if pending == 256 {
+                    Self.flush(&totals, &even, &odd)
+                    pending = 0
+                }
+            }
+            Self.flush(&totals, &even, &odd)
+            pending = 0
+            start = end
+            if start < n {
+                var best = UInt32.max, second = UInt32.max
+                for k in lanes {
+                    let c = totals[k]
+                    if c < best { second = best; best = c } else if c < second { second = c }
+                }
+                if Int(second) - Int(best) >= decisive { break }
             }
         }
-        Self.flush(&totals, &even, &odd)
         var costs = [Int](repeating: 0, count: languages.count)
         for k in 0 ..< languages.count { costs[k] = Int(totals[k]) }
         return (costs, scripts)
@@ -170,8 +195,11 @@ public final class LanguageModel: @unchecked Sendable {
         odd = .zero
     }
 
+    /// Nats by which the best language must lead before the rest of a text is skipped.
+    public static let defaultDecisiveMargin = 60.0
+
     public func identify(utf8 text: UnsafeBufferPointer<UInt8>, allowed: Set<String>? = nil,
-                         minLetters: Int = 1) -> Guess {
+                         minLetters: Int = 1, decisiveMargin: Double = defaultDecisiveMargin) -> Guess {
         let scripts = LanguageFeatures.countScripts(text)
         let letters = scripts.reduce(0, +)
         guard letters > 0, letters >= minLetters else { return Guess(language: "und", confidence: 0, letters: letters) }
@@ -221,7 +249,8 @@ public final class LanguageModel: @unchecked Sendable {
         // Only the candidates' scripts make features.
         var used: UInt32 = 0
         for k in candidates { used |= scriptMasks[k] }
-        let costs = score(utf8: text, scripts: used).costs
+        let costs = score(utf8: text, scripts: used, lanes: candidates,
+                          decisive: decisiveMargin > 0 ? Int(decisiveMargin * scale) : 0).costs
         var best = candidates[0]
         for k in candidates where costs[k] < costs[best] { best = k }
         // Probability of the best under the model, its costs turned back into nats.

@@ -6,8 +6,8 @@ import Foundation
 /// (es/pt, cs/pl, ru/uk). Deterministic: same data and settings, same bytes.
 public struct LanguageTrainer {
     public struct Settings: Sendable {
-        public var bits = 16
-        public var maxOrder = 4
+        public var bits = 17
+        public var maxOrder = 5
         public var wholeWords = true
         /// Additive smoothing of n-gram counts.
         public var alpha = 0.05

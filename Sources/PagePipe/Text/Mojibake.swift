@@ -56,10 +56,28 @@ public enum Mojibake {
     static func repair(_ s: inout [UInt32]) -> Bool {
         guard s.contains(where: { $0 >= 0xC2 }) else { return false }
         var any = false
-        for _ in 0 ..< 3 {
-            var changed = false
-            for codec in codecs where pass(codec, &s) { changed = true }
-            if !changed { break }
+        // Each round repairs with the code page that explains the most characters
+        // (Mac OS Roman mojibake also holds a few windows-1252 look-alike pairs),
+        // then looks again: text encoded twice needs two rounds.
+        for _ in 0 ..< 4 {
+            var best: [Candidate] = []
+            var bestCovered = 0
+            for codec in codecs {
+                let found = candidates(codec, s)
+                let covered = found.reduce(0) { $0 + $1.end - $1.start }
+                if covered > bestCovered { best = found; bestCovered = covered }
+            }
+            guard bestCovered > 0 else { break }
+            var out: [UInt32] = []
+            out.reserveCapacity(s.count)
+            var last = 0
+            for c in best {
+                out.append(contentsOf: s[last ..< c.start])
+                out.append(c.result)
+                last = c.end
+            }
+            out.append(contentsOf: s[last...])
+            s = out
             any = true
         }
         return any
@@ -73,7 +91,8 @@ public enum Mojibake {
         var lostSpace = false
     }
 
-    static func pass(_ codec: Codec, _ s: inout [UInt32]) -> Bool {
+    /// The repairs `codec` explains in `s`: none unless one of them looks broken.
+    static func candidates(_ codec: Codec, _ s: [UInt32]) -> [Candidate] {
         let n = s.count
         var found: [Candidate] = []
         var anyBroken = false
@@ -113,21 +132,20 @@ public enum Mojibake {
             }
             i = j
         }
-        guard !found.isEmpty else { return false }
+        guard !found.isEmpty else { return [] }
 
         // Second look, now that the neighbours' repairs are known.
         var accepted: [Candidate] = []
         for (k, var c) in found.enumerated() {
             let resultIsLetter = isLetter(c.result)
-            if !resultIsLetter, (c.start ..< c.end).allSatisfy({ isLetter(s[$0]) }) { continue }  // "Ві" is not "³"
-            if resultIsLetter {
+            let script = scriptGroup(c.result)
+            if resultIsLetter, script != .han, script != .hangul, script != .other {
                 // A letter of one script between letters of another is a false match
                 // ("—él" in Mac OS Roman reads "юl", "Гёттинген" in windows-1251 "øттинген").
                 let left: UInt32? = c.start == 0 ? nil
                     : (k > 0 && found[k - 1].end == c.start ? found[k - 1].result : s[c.start - 1])
                 let right: UInt32? = c.end == n ? nil
                     : (k + 1 < found.count && found[k + 1].start == c.end ? found[k + 1].result : s[c.end])
-                let script = scriptGroup(c.result)
                 if let left, isLetter(left), scriptGroup(left) != script { continue }
                 if let right, isLetter(right), scriptGroup(right) != script { continue }
             }
@@ -137,18 +155,7 @@ public enum Mojibake {
             anyBroken = anyBroken || c.broken
             accepted.append(c)
         }
-        guard anyBroken else { return false }
-        var out: [UInt32] = []
-        out.reserveCapacity(n)
-        var last = 0
-        for c in accepted {
-            out.append(contentsOf: s[last ..< c.start])
-            out.append(c.result)
-            last = c.end
-        }
-        out.append(contentsOf: s[last...])
-        s = out
-        return true
+        return anyBroken ? accepted : []
     }
 
     /// Whether the characters `s[i..<j]`, read as bytes of the code page, look
@@ -157,6 +164,8 @@ public enum Mojibake {
         let n = s.count
         for k in i ..< j where !isLetter(s[k]) {
             // "ЦЕНТР»" (Р» is D0 BB, "л"): a closing mark ending a word is ordinary.
+        // Two letters standing for a symbol ("Ві", C2 B3 in windows-1251, "³") are
+        // not broken either: taken only beside broken-looking repairs.
             let closingAtWordEnd = k == j - 1 && isClosingMark(s[k]) && resultIsLetter && (j == n || !isLetter(s[j]))
             if !closingAtWordEnd { return true }
         }
@@ -191,16 +200,19 @@ public enum Mojibake {
         }
     }
 
-    /// Characters a repair may produce: those real text is made of. Excludes C1
-    /// controls, IPA, spacing modifiers, combining marks, rare Latin/Cyrillic
-    /// extensions, private use and unassigned blocks.
+    /// Characters a repair may produce: those real text is made of. Excludes IPA,
+    /// spacing modifiers, rare Latin/Cyrillic extensions, private use and
+    /// unassigned blocks.
     static func isCommonResult(_ v: UInt32) -> Bool {
         switch v {
+        case 0x80 ... 0x9F: return true  // C1: only as text encoded twice, repaired next round or read as windows-1252
         case 0xA0 ... 0x17F, 0x218 ... 0x21B: return true  // Latin-1, Latin Extended-A, Romanian
+        case 0x192, 0x2C6, 0x2DC: return true  // ƒ ˆ ˜ of windows-1252 (text encoded twice)
+        case 0x300 ... 0x36F: return true  // combining accents (text in NFD)
         case 0x386 ... 0x3CE: return true  // Greek
         case 0x400 ... 0x45F, 0x490 ... 0x491: return true  // Cyrillic
-        case 0x5D0 ... 0x5EA: return true  // Hebrew letters
-        case 0x621 ... 0x64A, 0x660 ... 0x669, 0x67E, 0x686, 0x698, 0x6A9, 0x6AF, 0x6CC: return true  // Arabic, Persian
+        case 0x591 ... 0x5F4: return true  // Hebrew
+        case 0x600 ... 0x6FF: return true  // Arabic, Persian, Urdu
         case 0x900 ... 0x97F, 0xE01 ... 0xE5B: return true  // Devanagari, Thai
         case 0x1E00 ... 0x1EFF: return true  // Vietnamese
         case 0x2010 ... 0x2027, 0x2030 ... 0x203A, 0x20AC, 0x2116, 0x2122: return true  // punctuation, €, №, ™

@@ -21,6 +21,12 @@ import Testing
         ("VoilÃ  un menu", "Voilà un menu"),  // its no-break space became a space
         ("â€œHi,â€\u{FFFD} she said.", "\"Hi,\" she said."),  // its byte 9D became U+FFFD
         ("Price: Â£20", "Price: £20"),
+        ("–Ü–≤–∞–Ω –ì—Ä–∏–≥–æ—Ä–æ–≤–∏—á", "Іван Григорович"),  // Mac OS Roman, though "Ä–" is also windows-1252 mojibake
+        ("Ã\u{90}Â\u{9F}Ã‘â‚¬Ã\u{90}Â¸Ã\u{90}Â²Ã\u{90}ÂµÃ‘â€š", "Привет"),  // Cyrillic through windows-1252, twice
+        ("æ€»é\u{9D}¢ç§¯8å¹³æ–¹å…¬é‡Œï¼Œæ€»äººå\u{8F}£", "总面积8平方公里，总人口"),
+        ("жЂ»йќўз§Ї8е№іж–№е…¬й‡ЊпјЊ", "总面积8平方公里，"),  // Chinese through windows-1251
+        ("Ø¥Ø°Ø§ ÙƒØ§Ù† Ø§Ù„Ø£Ù…Ø±", "إذا كان الأمر"),
+        ("8æœˆ14æ—¥ï¼ŒRadzyminå¤±å®ˆ", "8月14日，Radzymin失守"),  // Han right after Latin letters
     ])
     func mojibake(_ input: String, _ expected: String) {
         #expect(n.normalize(input) == expected)

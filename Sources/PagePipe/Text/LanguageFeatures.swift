@@ -70,8 +70,8 @@ public struct LanguageFeatures: Sendable {
         // ("l'homme", "don't") because elision is a strong cue.
         for v in 0xFF21 ... 0xFF3A { t[v] = UInt16(v - 0xFF21 + 0x61) }
         for v in 0xFF41 ... 0xFF5A { t[v] = UInt16(v - 0xFF41 + 0x61) }
-        t[0x27] = 0x27
-        t[0x2019] = 0x27
+        // Apostrophe look-alikes (Ukrainian text uses ' ’ ʼ and ` for the same sign).
+        for v in [0x27, 0x60, 0xB4, 0x2B9, 0x2BC, 0x2018, 0x2019, 0x2032] { t[v] = 0x27 }
         return t
     }()
 

@@ -30,6 +30,10 @@ struct TrainLangID: ParsableCommand {
     var order = LanguageTrainer.Settings().maxOrder
     @Flag(help: "Do not add whole words as features.")
     var noWords = false
+    @Flag(help: "Let n-grams run on across the space between words.")
+    var acrossWords = false
+    @Option(help: "Comma-separated weights of whole words and of 1-, 2-, ... grams.")
+    var orderWeights: String?
     @Option var alpha = LanguageTrainer.Settings().alpha
     @Option var scale = LanguageTrainer.Settings().scale
     @Option(help: "Weight of the diacritic-stripped copy of each sentence.")
@@ -42,7 +46,9 @@ struct TrainLangID: ParsableCommand {
 
     func run() throws {
         var s = LanguageTrainer.Settings()
-        s.bits = bits; s.maxOrder = order; s.wholeWords = !noWords; s.alpha = alpha; s.scale = scale
+        s.bits = bits; s.maxOrder = order; s.wholeWords = !noWords; s.acrossWords = acrossWords
+        if let orderWeights { s.orderWeights = orderWeights.split(separator: ",").compactMap { Double($0) } }
+        s.alpha = alpha; s.scale = scale
         s.strippedWeight = stripped; s.epochs = epochs; s.margin = margin; s.step = step
         let names = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasSuffix(".txt") }.sorted()
         guard !names.isEmpty else { throw ValidationError("no LANG.txt files in \(data)") }

@@ -41,12 +41,15 @@ public struct LanguageFeatures: Sendable {
     public let bits: Int
     public let maxOrder: Int
     public let wholeWords: Bool
+    /// N-grams run on across the space between words ("o d" in "do dia").
+    public let acrossWords: Bool
 
-    public init(bits: Int, maxOrder: Int, wholeWords: Bool) {
+    public init(bits: Int, maxOrder: Int, wholeWords: Bool, acrossWords: Bool = false) {
         precondition((8 ... 24).contains(bits) && (1 ... 8).contains(maxOrder))
         self.bits = bits
         self.maxOrder = maxOrder
         self.wholeWords = wholeWords
+        self.acrossWords = acrossWords
     }
 
     /// Per BMP code point: the lower-case form of a letter (a word character),
@@ -96,13 +99,13 @@ public struct LanguageFeatures: Sendable {
         (h ^ UInt64(v)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
     }
 
-    /// Calls `body(bucket)` for every feature of `text` and counts its letters
+    /// Calls `body(bucket, order)` (order: n-gram length, 0 for a whole word) for every feature of `text` and counts its letters
     /// by script into `scriptCounts` (indexed by `Script.rawValue`). Letters of
     /// scripts outside `scripts` (a mask of `Script` bits) separate words like
     /// punctuation: Latin names in Russian text say nothing about Russian.
     @inline(__always)
     public func forEach(_ text: UnsafeBufferPointer<UInt8>, scripts allowed: UInt32 = ~0, scriptCounts: inout [Int],
-                        _ body: (Int) -> Void) {
+                        _ body: (Int, Int) -> Void) {
         Self.fold.withUnsafeBufferPointer { fold in
             Self.scripts.withUnsafeBufferPointer { scripts in
                 scriptCounts.withUnsafeMutableBufferPointer { counts in
@@ -185,7 +188,7 @@ public struct LanguageFeatures: Sendable {
     @inline(__always)
     func run(_ text: UnsafeBufferPointer<UInt8>, _ allowed: UInt32, _ fold: UnsafeBufferPointer<UInt16>,
              _ scripts: UnsafeBufferPointer<UInt8>, _ counts: UnsafeMutableBufferPointer<Int>,
-             _ body: (Int) -> Void) {
+             _ body: (Int, Int) -> Void) {
         let shift = UInt64(64 - bits)
         let n = text.count
         let maxOrder = self.maxOrder
@@ -245,7 +248,7 @@ public struct LanguageFeatures: Sendable {
                 if w.inWord { w.endWord(maxOrder, wholeWords, shift, body) }
                 continue
             }
-            if !w.inWord { w.startWord(maxOrder, shift, body) }
+            if !w.inWord { w.startWord(maxOrder, acrossWords, shift, body) }
             w.emit(f, maxOrder, shift, body)
             w.wordHash = Self.mix(w.wordHash, f)
             w.wordLen &+= 1
@@ -265,44 +268,46 @@ public struct LanguageFeatures: Sendable {
         var lastScript: UInt8 = 0
 
         @inline(__always)
-        mutating func startWord(_ maxOrder: Int, _ shift: UInt64, _ body: (Int) -> Void) {
+        mutating func startWord(_ maxOrder: Int, _ acrossWords: Bool, _ shift: UInt64, _ body: (Int, Int) -> Void) {
             inWord = true
-            filled = 0
             wordHash = 0x2545_F491_4F6C_DD1D
             wordLen = 0
+            // Across words, the previous word's trailing space is this one's leading space.
+            if acrossWords, filled > 0 { return }
+            filled = 0
             emit(0x20, maxOrder, shift, body)
         }
 
         @inline(__always)
-        mutating func endWord(_ maxOrder: Int, _ wholeWords: Bool, _ shift: UInt64, _ body: (Int) -> Void) {
+        mutating func endWord(_ maxOrder: Int, _ wholeWords: Bool, _ shift: UInt64, _ body: (Int, Int) -> Void) {
             emit(0x20, maxOrder, shift, body)
             if wholeWords, wordLen >= maxOrder {
-                body(Int(truncatingIfNeeded: LanguageFeatures.mix(wordHash, 0xFFFF) >> shift))
+                body(Int(truncatingIfNeeded: LanguageFeatures.mix(wordHash, 0xFFFF) >> shift), 0)
             }
             inWord = false
         }
 
         @inline(__always)
-        mutating func emit(_ c: UInt32, _ maxOrder: Int, _ shift: UInt64, _ body: (Int) -> Void) {
+        mutating func emit(_ c: UInt32, _ maxOrder: Int, _ shift: UInt64, _ body: (Int, Int) -> Void) {
             w7 = w6; w6 = w5; w5 = w4; w4 = w3; w3 = w2; w2 = w1; w1 = w0; w0 = c
             filled &+= 1
             let top = min(filled, maxOrder)
             var h = LanguageFeatures.mix(0x51_7CC1_B727_220A, w0)
-            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift)) }
+            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift), 1) }
             guard top > 1 else { return }
-            h = LanguageFeatures.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift), 2)
             guard top > 2 else { return }
-            h = LanguageFeatures.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift), 3)
             guard top > 3 else { return }
-            h = LanguageFeatures.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift), 4)
             guard top > 4 else { return }
-            h = LanguageFeatures.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift), 5)
             guard top > 5 else { return }
-            h = LanguageFeatures.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift), 6)
             guard top > 6 else { return }
-            h = LanguageFeatures.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift), 7)
             guard top > 7 else { return }
-            h = LanguageFeatures.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift))
+            h = LanguageFeatures.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift), 8)
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// the likeliest one), plus the scripts each language is written in.
 ///
 /// File format (little-endian): "PPLANGID" magic, then UInt32 version (1),
-/// bits, maxOrder, wholeWords (0/1), language count L, cost scale (units per
+/// bits, maxOrder, flags (1: whole words, 2: n-grams across words), language count L, cost scale (units per
 /// nat); L language codes (8 bytes each, NUL-padded); L script masks (UInt32);
 /// then 2^bits rows of L UInt8 costs.
 // Immutable after init; the table is only read, so sharing it across threads is safe.
@@ -48,7 +48,7 @@ public final class LanguageModel: @unchecked Sendable {
     public func serialized() -> [UInt8] {
         var out = Self.magic
         func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { out.append(contentsOf: $0) } }
-        u32(1); u32(features.bits); u32(features.maxOrder); u32(features.wholeWords ? 1 : 0)
+        u32(1); u32(features.bits); u32(features.maxOrder); u32((features.wholeWords ? 1 : 0) | (features.acrossWords ? 2 : 0))
         u32(languages.count); u32(Int(scale))
         for code in languages {
             var b = Array(code.utf8.prefix(8))
@@ -88,7 +88,8 @@ public final class LanguageModel: @unchecked Sendable {
         var masks: [UInt32] = []
         for _ in 0 ..< l { masks.append(UInt32(try u32())) }
         guard b.count - p == l << bits else { throw fail("table is \(b.count - p) bytes, expected \(l << bits)") }
-        self.init(languages: langs, features: LanguageFeatures(bits: bits, maxOrder: maxOrder, wholeWords: whole == 1),
+        self.init(languages: langs, features: LanguageFeatures(bits: bits, maxOrder: maxOrder, wholeWords: whole & 1 != 0,
+                                                                    acrossWords: whole & 2 != 0),
                   scriptMasks: masks, scale: Double(scale), costs: Array(b[p...]))
     }
 
@@ -158,7 +159,7 @@ public final class LanguageModel: @unchecked Sendable {
                 while end < n, text[end] > 0x20 { end += 1 }
             }
             let piece = UnsafeBufferPointer(rebasing: text[start ..< end])
-            features.forEach(piece, scripts: allowed, scriptCounts: &scripts) { bucket in
+            features.forEach(piece, scripts: allowed, scriptCounts: &scripts) { bucket, _ in
                 let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD16<UInt16>.self)
                 even &+= row & low
                 odd &+= row &>> 8

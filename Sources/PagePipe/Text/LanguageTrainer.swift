@@ -9,6 +9,9 @@ public struct LanguageTrainer {
         public var bits = 17
         public var maxOrder = 5
         public var wholeWords = true
+        public var acrossWords = false
+        /// Weight of whole words (index 0) and of each n-gram order (index n).
+        public var orderWeights: [Double] = [1, 1, 1, 1, 1, 1]
         /// Additive smoothing of n-gram counts.
         public var alpha = 0.05
         /// Cost units per nat; costs clip at 255 units.
@@ -38,22 +41,25 @@ public struct LanguageTrainer {
     /// - Parameter corpus: language code -> sentences, in a fixed order.
     public func train(_ corpus: [(language: String, sentences: [String])],
                       progress: (String) -> Void = { _ in }) -> LanguageModel {
-        let f = LanguageFeatures(bits: settings.bits, maxOrder: settings.maxOrder, wholeWords: settings.wholeWords)
+        let f = LanguageFeatures(bits: settings.bits, maxOrder: settings.maxOrder, wholeWords: settings.wholeWords,
+                                 acrossWords: settings.acrossWords)
         let langs = corpus.map(\.language)
         let l = langs.count
         let rows = 1 << settings.bits
         var scriptLetters = [[Int]](repeating: [Int](repeating: 0, count: Script.allCases.count), count: l)
         var examples: [Example] = []
+        // Per bucket, how often each n-gram order (0: whole word) lands in it.
+        var orders = [Int](repeating: 0, count: rows * 9)
         var group = 0
         for (k, entry) in corpus.enumerated() {
             for sentence in entry.sentences {
                 group += 1
-                examples.append(Example(language: k, buckets: Self.buckets(sentence, f, &scriptLetters[k]), weight: 1, group: group))
+                examples.append(Example(language: k, buckets: Self.buckets(sentence, f, &scriptLetters[k], &orders), weight: 1, group: group))
                 if settings.strippedWeight > 0 {
                     let stripped = sentence.folding(options: .diacriticInsensitive, locale: nil)
                     if stripped != sentence {
                         var ignore = [Int](repeating: 0, count: Script.allCases.count)
-                        examples.append(Example(language: k, buckets: Self.buckets(stripped, f, &ignore),
+                        examples.append(Example(language: k, buckets: Self.buckets(stripped, f, &ignore, &orders),
                                                 weight: settings.strippedWeight, group: group))
                     }
                 }
@@ -134,6 +140,16 @@ public struct LanguageTrainer {
         }
         counts = []
 
+        // Weight each bucket by the order of the n-grams that mostly fill it.
+        if settings.orderWeights.contains(where: { $0 != 1 }) {
+            for r in 0 ..< rows {
+                var o = 0
+                for k in 1 ..< 9 where orders[r * 9 + k] > orders[r * 9 + o] { o = k }
+                let weight = Float(o < settings.orderWeights.count ? settings.orderWeights[o] : 1)
+                for k in 0 ..< l { w[r * l + k] *= weight }
+            }
+        }
+
         // Quantize: per bucket, cost = (best log-probability - this one) * scale, clipped.
         var costs = [UInt8](repeating: 0, count: rows * l)
         for r in 0 ..< rows {
@@ -147,10 +163,15 @@ public struct LanguageTrainer {
         return LanguageModel(languages: langs, features: f, scriptMasks: masks, scale: settings.scale, costs: costs)
     }
 
-    static func buckets(_ s: String, _ f: LanguageFeatures, _ scripts: inout [Int]) -> [UInt32] {
+    static func buckets(_ s: String, _ f: LanguageFeatures, _ scripts: inout [Int], _ orders: inout [Int]) -> [UInt32] {
         var out: [UInt32] = []
         var t = s
-        t.withUTF8 { buf in f.forEach(buf, scriptCounts: &scripts) { out.append(UInt32($0)) } }
+        t.withUTF8 { buf in
+            f.forEach(buf, scriptCounts: &scripts) { b, order in
+                out.append(UInt32(b))
+                orders[b * 9 + order] += 1
+            }
+        }
         return out
     }
 }

@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "naïve café", "Привет, как дела?", "SÃO PAULO É A MAIOR CIDADE", "Україна, Вітаю, Гёттинген",
+        "naïve café", "Привет, как дела?", "SÃO PAULO É A MAIOR CIDADE", "Україна, Вітаю, Гёттинген", "Вітаю, колеги! «Новини ТАСС» і Віталій",
         "Straße… «Zitat» — ÖSTERREICH»", "Él está aquí — ¿verdad?", "¯\\_(ツ)_/¯", "Hawaiʻi and the cœur of Ærø",
         "Siihen asti kaupungin nimi oli Kadijivka (Кадіївка).", "Ελληνικά κείμενα", "中文网页", "한국어 텍스트",
         "👨\u{200D}👩\u{200D}👧 family", "می\u{200C}خواهم", "AT&T and R&D, 5 < 7",

@@ -91,11 +91,11 @@ public enum Mojibake {
         var lostSpace = false
     }
 
-    /// The repairs `codec` explains in `s`: none unless one of them looks broken.
+    /// The repairs `codec` explains in `s`: none unless at least a third of them
+    /// look broken (a stray "ТАСС»" in clean Ukrainian must not license every "Ві").
     static func candidates(_ codec: Codec, _ s: [UInt32]) -> [Candidate] {
         let n = s.count
         var found: [Candidate] = []
-        var anyBroken = false
         var i = 0
         var bytes: [UInt8] = []
         bytes.reserveCapacity(4)
@@ -152,20 +152,19 @@ public enum Mojibake {
             if !c.lostSpace {
                 c.broken = looksBroken(s, c.start, c.end, result: c.result, resultIsLetter: resultIsLetter)
             }
-            anyBroken = anyBroken || c.broken
             accepted.append(c)
         }
-        return anyBroken ? accepted : []
+        let broken = accepted.reduce(0) { $0 + ($1.broken ? 1 : 0) }
+        return broken > 0 && broken * 3 >= accepted.count ? accepted : []
     }
 
     /// Whether the characters `s[i..<j]`, read as bytes of the code page, look
-    /// like a broken rendering of `result` rather than text someone wrote.
+    /// like a broken rendering of `result` rather than text someone wrote. Two
+    /// letters standing for a symbol ("Ві", C2 B3 in windows-1251, "³") do not.
     static func looksBroken(_ s: [UInt32], _ i: Int, _ j: Int, result: UInt32, resultIsLetter: Bool) -> Bool {
         let n = s.count
         for k in i ..< j where !isLetter(s[k]) {
             // "ЦЕНТР»" (Р» is D0 BB, "л"): a closing mark ending a word is ordinary.
-        // Two letters standing for a symbol ("Ві", C2 B3 in windows-1251, "³") are
-        // not broken either: taken only beside broken-looking repairs.
             let closingAtWordEnd = k == j - 1 && isClosingMark(s[k]) && resultIsLetter && (j == n || !isLetter(s[j]))
             if !closingAtWordEnd { return true }
         }

@@ -27,6 +27,11 @@ import Testing
         ("жЂ»йќўз§Ї8е№іж–№е…¬й‡ЊпјЊ", "总面积8平方公里，"),  // Chinese through windows-1251
         ("Ø¥Ø°Ø§ ÙƒØ§Ù† Ø§Ù„Ø£Ù…Ø±", "إذا كان الأمر"),
         ("8æœˆ14æ—¥ï¼ŒRadzyminå¤±å®ˆ", "8月14日，Radzymin失守"),  // Han right after Latin letters
+        ("C'ГЁ stata una grande forzatura.", "C'è stata una grande forzatura."),  // windows-1251, into the text's script
+        ("Nie wiem, co robiƒá dalej.", "Nie wiem, co robić dalej."),  // Mac OS Roman: ƒ is no letter here
+        ("¬´La Saga¬ª", "«La Saga»"),  // Mac OS Roman, no character above U+00C1
+        ("ÐŸÑ€Ð¾ÑˆÑƒ", "Прошу"),  // "Ñˆ": windows-1252 ˆ
+        ("Ã\u{90}Å¸Ã‘â‚¬Ã\u{90}Â¾Ã‘Ë†Ã‘Æ’", "Прошу"),  // the same, twice
     ])
     func mojibake(_ input: String, _ expected: String) {
         #expect(n.normalize(input) == expected)

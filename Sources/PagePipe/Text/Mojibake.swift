@@ -54,7 +54,7 @@ public enum Mojibake {
     /// Repairs `s` in place; returns whether anything changed. Repeats for
     /// text encoded twice (or three times).
     static func repair(_ s: inout [UInt32]) -> Bool {
-        guard s.contains(where: { $0 >= 0xC2 }) else { return false }
+        guard s.contains(where: { $0 >= 0x80 }) else { return false }
         var any = false
         // Each round repairs with the code page that explains the most characters
         // (Mac OS Roman mojibake also holds a few windows-1252 look-alike pairs),
@@ -136,7 +136,8 @@ public enum Mojibake {
 
         // Second look, now that the neighbours' repairs are known.
         var accepted: [Candidate] = []
-        for (k, var c) in found.enumerated() {
+        var textScript: Script? = nil
+        next: for (k, var c) in found.enumerated() {
             let resultIsLetter = isLetter(c.result)
             let script = scriptGroup(c.result)
             if resultIsLetter, script != .han, script != .hangul, script != .other {
@@ -146,11 +147,20 @@ public enum Mojibake {
                     : (k > 0 && found[k - 1].end == c.start ? found[k - 1].result : s[c.start - 1])
                 let right: UInt32? = c.end == n ? nil
                     : (k + 1 < found.count && found[k + 1].start == c.end ? found[k + 1].result : s[c.end])
-                if let left, isLetter(left), scriptGroup(left) != script { continue }
-                if let right, isLetter(right), scriptGroup(right) != script { continue }
+                for near in [left, right] {
+                    guard let near, isLetter(near) else { continue }
+                    let nearScript = scriptGroup(near)
+                    if nearScript != script, nearScript != .other { continue next }
+                }
             }
             if !c.lostSpace {
                 c.broken = looksBroken(s, c.start, c.end, result: c.result, resultIsLetter: resultIsLetter)
+                // Letters of one script decoding into the script the text is written
+                // in ("C'ГЁ stata" in Italian: windows-1251 for "è").
+                if !c.broken, resultIsLetter, Script.of(s[c.start]) != script {
+                    if textScript == nil { textScript = mainScript(s) }
+                    c.broken = textScript == script
+                }
             }
             accepted.append(c)
         }
@@ -163,7 +173,8 @@ public enum Mojibake {
     /// letters standing for a symbol ("Ві", C2 B3 in windows-1251, "³") do not.
     static func looksBroken(_ s: [UInt32], _ i: Int, _ j: Int, result: UInt32, resultIsLetter: Bool) -> Bool {
         let n = s.count
-        for k in i ..< j where !isLetter(s[k]) {
+        // ƒ is a letter to Unicode but a florin sign in text, and a lead of Mac OS Roman mojibake.
+        for k in i ..< j where !isLetter(s[k]) || s[k] == 0x192 {
             // "ЦЕНТР»" (Р» is D0 BB, "л"): a closing mark ending a word is ordinary.
             let closingAtWordEnd = k == j - 1 && isClosingMark(s[k]) && resultIsLetter && (j == n || !isLetter(s[j]))
             if !closingAtWordEnd { return true }
@@ -181,6 +192,18 @@ public enum Mojibake {
             }
         }
         return false
+    }
+
+    /// The script most letters of `s` are written in.
+    static func mainScript(_ s: [UInt32]) -> Script {
+        var counts = [Int](repeating: 0, count: Script.allCases.count)
+        LanguageFeatures.fold.withUnsafeBufferPointer { fold in
+            LanguageFeatures.scripts.withUnsafeBufferPointer { scripts in
+                for v in s where v < 0x10000 && fold[Int(v)] > 0x27 { counts[Int(scripts[Int(v)])] += 1 }
+            }
+        }
+        counts[Script.other.rawValue] = 0
+        return Script(rawValue: counts.indices.max { counts[$0] < counts[$1] }!)!
     }
 
     /// Strict UTF-8 decoding of one sequence (no overlongs, surrogates or values over U+10FFFF).
@@ -215,8 +238,9 @@ public enum Mojibake {
         case 0x900 ... 0x97F, 0xE01 ... 0xE5B: return true  // Devanagari, Thai
         case 0x1E00 ... 0x1EFF: return true  // Vietnamese
         case 0x2010 ... 0x2027, 0x2030 ... 0x203A, 0x20AC, 0x2116, 0x2122: return true  // punctuation, €, №, ™
+        case 0x200B ... 0x200F, 0x202A ... 0x202F, 0x2060: return true  // zero-width and direction marks
         case 0x2190 ... 0x22FF, 0x25A0 ... 0x27BF: return true  // arrows, math, shapes, dingbats
-        case 0x3000 ... 0x30FF, 0x4E00 ... 0x9FFF, 0xAC00 ... 0xD7A3, 0xFF01 ... 0xFFEF: return true
+        case 0x3000 ... 0x30FF, 0x3130 ... 0x318F, 0x4E00 ... 0x9FFF, 0xAC00 ... 0xD7A3, 0xFF01 ... 0xFFEF: return true
         case 0x1F300 ... 0x1FAFF: return true  // emoji
         default: return false
         }

@@ -53,6 +53,11 @@ import Testing
         #expect(model.identify("Rzad oglosil we wtorek nowe zasady dotyczace budownictwa").language == "pl")
     }
 
+    @Test func scriptsNoLanguageUsesAreUndetermined() {
+        #expect(model.identify("ภาษาไทยเป็นภาษาราชการของประเทศไทย").language == "und")
+        #expect(model.identify("Правительство объявило новые правила.", allowed: ["en", "de"]).language == "und")
+    }
+
     @Test func minimumLettersAndAllowedLanguages() {
         #expect(model.identify("ok", minLetters: 3).language == "und")
         #expect(model.identify("Die Regierung hat neue Regeln beschlossen.", allowed: ["nl", "en"]).language != "de")

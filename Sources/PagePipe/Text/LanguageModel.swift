@@ -227,8 +227,10 @@ public final class LanguageModel: @unchecked Sendable {
                 if main < 0 || weights[s] > weights[main] { main = s }
             }
         }
+        // A script no language of the profile is written in (Thai, Armenian...): unknown.
+        guard main >= 0 else { return Guess(language: "und", confidence: 0, letters: letters) }
         var candidates: [Int] = []
-        for k in 0 ..< languages.count where main < 0 || scriptMasks[k] & (1 << UInt32(main)) != 0 {
+        for k in 0 ..< languages.count where scriptMasks[k] & (1 << UInt32(main)) != 0 {
             if let allowed, !allowed.contains(languages[k]) { continue }
             candidates.append(k)
         }
@@ -241,11 +243,8 @@ public final class LanguageModel: @unchecked Sendable {
             let best = cover.max()!
             candidates = zip(candidates, cover).filter { $0.1 == best }.map(\.0)
         }
-        if candidates.isEmpty {
-            // No language in the profile is written in this script; fall back to n-grams.
-            for k in 0 ..< languages.count where allowed?.contains(languages[k]) ?? true { candidates.append(k) }
-            if candidates.isEmpty { return Guess(language: "und", confidence: 0, letters: letters) }
-        }
+        // None of the allowed languages is written in this script.
+        if candidates.isEmpty { return Guess(language: "und", confidence: 0, letters: letters) }
         if candidates.count == 1 { return Guess(language: languages[candidates[0]], confidence: 1, letters: letters) }
         // Only the candidates' scripts make features.
         var used: UInt32 = 0

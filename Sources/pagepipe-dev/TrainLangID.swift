@@ -34,6 +34,8 @@ struct TrainLangID: ParsableCommand {
     var acrossWords = false
     @Option(help: "Comma-separated weights of whole words and of 1-, 2-, ... grams.")
     var orderWeights: String?
+    @Option(help: "Per-language offsets, nats per feature, replacing the defaults: uk=0.2,ru=0.")
+    var bias: String?
     @Option var alpha = LanguageTrainer.Settings().alpha
     @Option var scale = LanguageTrainer.Settings().scale
     @Option(help: "Weight of the diacritic-stripped copy of each sentence.")
@@ -49,6 +51,11 @@ struct TrainLangID: ParsableCommand {
         s.bits = bits; s.maxOrder = order; s.wholeWords = !noWords; s.acrossWords = acrossWords
         if let orderWeights { s.orderWeights = orderWeights.split(separator: ",").compactMap { Double($0) } }
         s.alpha = alpha; s.scale = scale
+        if bias != nil { s.bias = [:] }
+        for item in bias?.split(separator: ",") ?? [] {
+            let kv = item.split(separator: "=")
+            if kv.count == 2, let v = Double(kv[1]) { s.bias[String(kv[0])] = v }
+        }
         s.strippedWeight = stripped; s.epochs = epochs; s.margin = margin; s.step = step
         let names = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasSuffix(".txt") }.sorted()
         guard !names.isEmpty else { throw ValidationError("no LANG.txt files in \(data)") }

@@ -1,9 +1,11 @@
 import Foundation
 
 /// Trains a `LanguageModel` from sentences per language: multinomial naive
-/// Bayes over hashed character n-grams, then a few passes of a margin
-/// perceptron over the same sentences to fix what naive Bayes confuses
-/// (es/pt, cs/pl, ru/uk). Deterministic: same data and settings, same bytes.
+/// Bayes over hashed character n-grams (each sentence also without its
+/// diacritics), per-language offsets, then quantization to one byte per bucket
+/// and language. A margin perceptron over the same sentences can follow
+/// (`epochs`); it is off because it gained nothing on either held-out check.
+/// Deterministic: same data and settings, same bytes.
 public struct LanguageTrainer {
     public struct Settings: Sendable {
         public var bits = 17

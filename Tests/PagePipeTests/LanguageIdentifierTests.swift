@@ -48,6 +48,10 @@ import Testing
         #expect(g.letters == 0)
     }
 
+    @Test func urlsInsideTextWithoutSpacesAreSkippedAlone() {
+        #expect(model.identify("他参演了电视剧《青春@Y2K》，请访问http://example.com了解更多。").language == "zh")
+    }
+
     @Test func robustToMissingDiacriticsAndCase() {
         #expect(model.identify("VLADA V UTERY OZNAMILA NOVA PRAVIDLA PRO BYTOVOU VYSTAVBU").language == "cs")
         #expect(model.identify("Rzad oglosil we wtorek nowe zasady dotyczace budownictwa").language == "pl")

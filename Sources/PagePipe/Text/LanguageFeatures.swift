@@ -126,7 +126,7 @@ public struct LanguageFeatures: Sendable {
                     var tokenStart = true
                     while i < n {
                         let b = text[i]
-                        if tokenStart, b > 0x20 {
+                        if tokenStart, b > 0x20, b < 0x80 {
                             tokenStart = false
                             let (skip, end) = skippedToken(text, i)
                             if skip { i = end; continue }
@@ -139,6 +139,7 @@ public struct LanguageFeatures: Sendable {
                         }
                         let (v, len) = decode(text, i, b)
                         i &+= len
+                        tokenStart = true
                         if v < 0x10000 {
                             if fold[Int(v)] > 0x27 { counts[Int(scripts[Int(v)])] &+= 1 }
                         } else if v >= 0x20000, v < 0x30000 {
@@ -151,8 +152,8 @@ public struct LanguageFeatures: Sendable {
         return counts
     }
 
-    /// Whether the whitespace-delimited token at `i` is a URL, a domain or an
-    /// e-mail address (skipped), and where it ends.
+    /// Whether the token at `i` (printable ASCII up to a space or a non-ASCII
+    /// character) is a URL, a domain or an e-mail address (skipped), and where it ends.
     @inline(__always)
     static func skippedToken(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Bool, Int) {
         let n = text.count
@@ -160,7 +161,7 @@ public struct LanguageFeatures: Sendable {
         var skip = false
         while j < n {
             let c = text[j]
-            if c <= 0x20 { break }
+            if c <= 0x20 || c >= 0x80 { break }
             if c == 0x40 { skip = true }  // @
             if c == 0x3A, j + 2 < n, text[j + 1] == 0x2F, text[j + 2] == 0x2F { skip = true }  // ://
             j &+= 1
@@ -199,9 +200,10 @@ public struct LanguageFeatures: Sendable {
 
         while i < n {
             let b = text[i]
-            // At the start of a whitespace-delimited token, skip it whole when it
-            // is a URL, a domain or an e-mail address.
-            if tokenStart, b > 0x20 {
+            // At the start of a token (a run of printable ASCII: Chinese text has no
+            // spaces before a URL), skip it whole when it is a URL, a domain or an
+            // e-mail address.
+            if tokenStart, b > 0x20, b < 0x80 {
                 tokenStart = false
                 let (skip, end) = Self.skippedToken(text, i)
                 if skip {
@@ -219,6 +221,7 @@ public struct LanguageFeatures: Sendable {
                 let (d, len) = Self.decode(text, i, b)
                 v = d
                 i &+= len
+                tokenStart = true
             }
             var f: UInt32
             if v < 0x10000 {

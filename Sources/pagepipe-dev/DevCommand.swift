@@ -12,6 +12,8 @@ struct DevCommand: ParsableCommand {
             // Each tool lives in its own file and adds itself here.
             Bench.self,
             WARCStats.self,
+            TrainLangID.self,
+            BenchLanguage.self,
         ]
     )
 }

@@ -10,6 +10,7 @@ struct DevCommand: ParsableCommand {
         abstract: "pagepipe developer tools: training, evaluation, benchmarks.",
         subcommands: [
             // Each tool lives in its own file and adds itself here.
+            EvalArticles.self,
         ]
     )
 }

@@ -4,6 +4,7 @@
 public enum StageRegistry {
     public static let all: [StageDescriptor] = [
         ParseHTML.descriptor,
+        RemoveBoilerplate.descriptor,
         EmitJSONL.descriptor,
         EmitCSV.descriptor,
     ]
@@ -15,5 +16,5 @@ public enum StageRegistry {
     public static var names: [String] { all.map(\.name) }
 
     /// The chain `pipeline.json` in the repository declares, for `init`-style defaults.
-    public static let defaultChain: [String] = ["parse-html", "emit-jsonl", "emit-csv"]
+    public static let defaultChain: [String] = ["parse-html", "remove-boilerplate", "emit-jsonl", "emit-csv"]
 }

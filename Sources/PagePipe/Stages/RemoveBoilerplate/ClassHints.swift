@@ -1,0 +1,113 @@
+/// What an element's `class` and `id` say about its role, in words that page
+/// authors use across languages (class names are mostly English even on German
+/// or Korean sites). Values are split into tokens at non-letters and at
+/// camelCase humps ("articleBody" -> article, body; "share-bar" -> share, bar),
+/// so "sharing" does not need "share" as a substring rule and "headline" is not
+/// mistaken for "ad".
+struct ClassHints {
+    struct Verdict {
+        /// Readability-style weight: -25 per attribute naming boilerplate,
+        /// +25 per attribute naming content.
+        var weight: Int = 0
+        /// Names boilerplate so plainly (nav, share, comments, cookie, ...)
+        /// that the element is dropped unless it holds the bulk of the text.
+        var junk = false
+        /// Names a comment section.
+        var comments = false
+    }
+
+    /// Tokens that mark an element as page furniture rather than the story.
+    static let negative: Set<String> = [
+        "ad", "ads", "adv", "advert", "advertisement", "advertising", "adsense", "adslot", "dfp",
+        "banner", "breadcrumb", "breadcrumbs", "byline", "combx", "comment", "comments", "commentlist",
+        "community", "contact", "cookie", "cookies", "consent", "gdpr", "disqus", "donate", "donation",
+        "donations", "foot", "footer", "footnote", "masthead", "media", "meta", "menu", "modal",
+        "nav", "navbar", "navigation", "newsletter", "outbrain", "taboola", "pagination", "pager",
+        "paywall", "popular", "popup", "promo", "promotion", "promoted", "recommended",
+        "recommendation", "recommendations", "related", "remark", "replies", "rss", "scroll",
+        "share", "sharing", "sharebar", "shoutbox", "sidebar", "skyscraper", "social", "sponsor",
+        "sponsored", "shopping", "signup", "subscribe", "subscription", "tags", "tag", "toolbar",
+        "tools", "tool", "trending", "widget", "widgets", "login", "signin", "register", "print",
+        "email", "follow", "topics", "teaser", "teasers", "offer", "upsell", "support", "appeal",
+        "werbung", "anzeige", "kommentare", "kommentar", "teilen", "newsticker", "author", "bio",
+        "copyright", "credits", "legal", "disclaimer", "more", "readmore", "next", "prev", "hidden",
+        "aside", "rail", "overlay", "dialog", "tooltip", "pub", "sticky", "header", "masthead",
+    ]
+
+    /// Tokens so specific to furniture that the element goes outright.
+    static let junkTokens: Set<String> = [
+        "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "cookie", "cookies",
+        "consent", "gdpr", "disqus", "donate", "donation", "donations", "newsletter", "outbrain",
+        "taboola", "paywall", "popup", "modal", "share", "sharing", "sharebar", "shoutbox",
+        "skyscraper", "social", "sponsored", "signup", "subscribe", "subscription", "related",
+        "recommended", "recommendations", "trending", "navbar", "navigation", "nav", "menu",
+        "footer", "sidebar", "advert", "advertisement", "adsense", "adslot", "dfp", "ads",
+        "werbung", "anzeige", "kommentare", "teilen", "upsell", "appeal", "pagination", "pager",
+        "overlay", "tooltip", "tags", "promo", "widget", "widgets",
+    ]
+
+    static let commentTokens: Set<String> = [
+        "comment", "comments", "commentlist", "disqus", "replies", "kommentare", "kommentar",
+    ]
+
+    /// Tokens that mark the story's container.
+    static let positive: Set<String> = [
+        "article", "articlebody", "body", "content", "entry", "hentry", "main", "post", "text",
+        "blog", "story", "storybody", "prose", "artikel", "inhalt", "page", "column",
+    ]
+
+    /// Judges one element's class and id.
+    static func verdict(class cls: String?, id: String?, comments keepComments: Bool) -> Verdict {
+        var v = Verdict()
+        for value in [cls, id] {
+            guard let value, !value.isEmpty else { continue }
+            var neg = false, pos = false
+            forEachToken(value) { token in
+                if negative.contains(token) {
+                    let isComment = commentTokens.contains(token)
+                    if isComment { v.comments = true }
+                    if !(isComment && keepComments) {
+                        neg = true
+                        if junkTokens.contains(token) { v.junk = true }
+                    }
+                }
+                if positive.contains(token) { pos = true }
+            }
+            if neg { v.weight -= 25 }
+            if pos { v.weight += 25 }
+        }
+        return v
+    }
+
+    /// Calls `body` with each lower-case token of an attribute value. Splits at
+    /// every byte that is not an ASCII letter or digit, and before an upper-case
+    /// letter that follows a lower-case one. Non-ASCII letters end a token, as
+    /// class names in other scripts carry no hints we know.
+    static func forEachToken(_ value: String, _ body: (String) -> Void) {
+        var token: [UInt8] = []
+        token.reserveCapacity(24)
+        var previousLower = false
+        func flush() {
+            if !token.isEmpty && token.count <= 24 { body(String(decoding: token, as: UTF8.self)) }
+            token.removeAll(keepingCapacity: true)
+        }
+        for b in value.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"):
+                token.append(b)
+                previousLower = true
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                if previousLower { flush() }
+                token.append(b + 32)
+                previousLower = false
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                token.append(b)
+                previousLower = false
+            default:
+                flush()
+                previousLower = false
+            }
+        }
+        flush()
+    }
+}

@@ -1,0 +1,599 @@
+import HTML
+
+/// Finds the article in a parsed page and renders it as text.
+///
+/// 1. Furniture goes first: invisible elements, navigation, forms, asides,
+///    landmark roles, and elements whose class or id name boilerplate (share,
+///    comments, cookie, related, ...) unless they hold long paragraphs.
+/// 2. Every text block (the nearest block element of a run of text) with
+///    enough text that is not link text scores 1 + commas + length/100 (max 3)
+///    and hands that score to its ancestors, decaying with distance
+///    (readability's scheme); ancestors start from a tag prior and their class
+///    weight, and end scaled by (1 - link density).
+/// 3. The best ancestor becomes the content root; it climbs to a parent that
+///    scores better or holds several near-equal candidates, and takes
+///    siblings that score close to it or are clean paragraphs.
+/// 4. Inside the roots, link lists, forms, short blocks and blocks whose
+///    class names say boilerplate are dropped; the rest is rendered.
+/// When no root holds enough text, the whole body is cleaned the same way.
+///
+/// All features are counted in Unicode scalars and punctuation of several
+/// scripts, so no language's word list is needed.
+struct ContentExtractor {
+    struct Settings {
+        var keepComments = false
+        var keepTables = true
+        /// -1 favours precision, 0 balanced, +1 favours recall.
+        var bias = 0.0
+        /// Below this many characters in the best root, fall back to the whole page.
+        var minText = 250
+        var keepHeadline = false
+        var explain = false
+    }
+
+    struct Result {
+        var text: String
+        var trace: JSONValue?
+    }
+
+    let tree: HTMLTree
+    let settings: Settings
+    let n: Int
+
+    // Per node, index-aligned with tree.nodes.
+    private var dead: [Bool]          // removed before scoring, own or inherited
+    private var deadWhy: [UInt8]      // own reason, for explain
+    private var inLink: [Bool]
+    private var blockOf: [Int32]      // nearest block element, itself included
+    private var weight: [Int16]       // class/id weight
+    private var textChars: [Int32]    // text nodes: non-space scalars
+    private var textCommas: [Int32]
+    private var textStops: [Int32]
+    // Aggregates over live descendants.
+    private var chars: [Int32]
+    private var linkChars: [Int32]
+    private var commas: [Int32]
+    private var directChars: [Int32]
+    private var directLink: [Int32]
+    private var directCommas: [Int32]
+    private var directStops: [Int32]
+    private var pCount: [Int32]
+    private var liCount: [Int32]
+    private var imgCount: [Int32]
+    private var inputCount: [Int32]
+    private var headingChars: [Int32]
+    private var embedCount: [Int32]
+
+    private var score: [Float]
+    private var isCandidate: [Bool]
+
+    init(tree: HTMLTree, settings: Settings) {
+        self.tree = tree
+        self.settings = settings
+        n = tree.count
+        dead = Array(repeating: false, count: n)
+        deadWhy = Array(repeating: 0, count: n)
+        inLink = Array(repeating: false, count: n)
+        blockOf = Array(repeating: -1, count: n)
+        weight = Array(repeating: 0, count: n)
+        textChars = Array(repeating: 0, count: n)
+        textCommas = Array(repeating: 0, count: n)
+        textStops = Array(repeating: 0, count: n)
+        chars = Array(repeating: 0, count: n)
+        linkChars = Array(repeating: 0, count: n)
+        commas = Array(repeating: 0, count: n)
+        directChars = Array(repeating: 0, count: n)
+        directLink = Array(repeating: 0, count: n)
+        directCommas = Array(repeating: 0, count: n)
+        directStops = Array(repeating: 0, count: n)
+        pCount = Array(repeating: 0, count: n)
+        liCount = Array(repeating: 0, count: n)
+        imgCount = Array(repeating: 0, count: n)
+        inputCount = Array(repeating: 0, count: n)
+        headingChars = Array(repeating: 0, count: n)
+        embedCount = Array(repeating: 0, count: n)
+        score = Array(repeating: 0, count: n)
+        isCandidate = Array(repeating: false, count: n)
+    }
+
+    // MARK: reasons
+
+    enum Why: UInt8 {
+        case none = 0, invisible, tag, role, ariaHidden, classJunk, comments
+        case headline, negativeClass, linkList, form, short, images, embed, table, linkLine, listOfLinks
+        var label: String {
+            switch self {
+            case .none: return "kept"
+            case .invisible: return "hidden"
+            case .tag: return "furniture tag"
+            case .role: return "landmark role"
+            case .ariaHidden: return "aria-hidden"
+            case .classJunk: return "boilerplate class/id"
+            case .comments: return "comments"
+            case .headline: return "headline"
+            case .negativeClass: return "negative class/id, minor text"
+            case .linkList: return "link density"
+            case .form: return "form inputs"
+            case .short: return "short block"
+            case .images: return "images without text"
+            case .embed: return "embed"
+            case .table: return "table (tables off)"
+            case .linkLine: return "link-only line"
+            case .listOfLinks: return "list items outnumber paragraphs"
+            }
+        }
+    }
+
+    // MARK: pass 1, forward: hard removals, link context, block ownership
+
+    private static let furnitureTags: Set<Tag> = [
+        .nav, .aside, .button, .select, .textarea, .input, .option, .svg, .iframe, .object,
+        Tag(name: "embed"), .video, .audio, .canvas, .map, .dialog, .menu, .footer, .header,
+        Tag(name: "label"), Tag(name: "fieldset"), Tag(name: "datalist"), Tag(name: "output"),
+        Tag(name: "meter"), Tag(name: "progress"), Tag(name: "search"), .math,
+    ]
+
+    private static let furnitureRoles: Set<String> = [
+        "navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog",
+        "menu", "menubar", "toolbar", "tablist", "alert", "form",
+    ]
+
+    private static let positiveItemprops: Set<String> = ["articleBody", "text", "reviewBody", "mainContentOfPage"]
+
+    private mutating func markHard() {
+        let nodes = tree.nodes
+        for i in 0 ..< n {
+            let node = nodes[i]
+            let p = Int(node.parent)
+            let parentDead = p >= 0 && dead[p]
+            if node.tag == .text {
+                dead[i] = parentDead
+                if !parentDead {
+                    inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == .a)
+                    blockOf[i] = p >= 0 ? blockOf[p] : -1
+                    countText(i)
+                }
+                continue
+            }
+            if parentDead { dead[i] = true; continue }
+            inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == .a)
+            let tag = node.tag
+            blockOf[i] = (tag.isBlock && tag != .br && tag != .hr) || tag == .li ? Int32(i) : (p >= 0 ? blockOf[p] : -1)
+            var why = Why.none
+            if tag.isInvisible || TextRenderer.isHidden(tree, i) {
+                why = .invisible
+            } else if Self.furnitureTags.contains(tag) {
+                why = .tag
+            } else if node.attributeCount > 0 {
+                if let role = tree.attribute("role", of: i)?.lowercased(), Self.furnitureRoles.contains(role) {
+                    why = .role
+                } else if tree.attribute("aria-hidden", of: i) == "true" {
+                    why = .ariaHidden
+                }
+                let cls = tree.attribute("class", of: i), id = tree.attribute("id", of: i)
+                if cls != nil || id != nil {
+                    let v = ClassHints.verdict(class: cls, id: id, comments: settings.keepComments)
+                    weight[i] = Int16(v.weight)
+                    if v.junk && v.weight < 0 && why == .none && tag != .body && tag != .html {
+                        // Decided in pass 2, once the subtree's text is counted.
+                        deadWhy[i] = v.comments ? Why.comments.rawValue : Why.classJunk.rawValue
+                    }
+                }
+                if let ip = tree.attribute("itemprop", of: i), Self.positiveItemprops.contains(ip) {
+                    weight[i] += 25
+                }
+            }
+            if why != .none {
+                dead[i] = true
+                deadWhy[i] = why.rawValue
+            }
+        }
+    }
+
+    /// Counts non-space scalars, commas and sentence stops of text node `i`,
+    /// in ASCII and the common CJK, Arabic and full-width forms.
+    private mutating func countText(_ i: Int) {
+        var c: Int32 = 0, commas: Int32 = 0, stops: Int32 = 0
+        let bytes = tree.textBytes(of: i)
+        var prev2: UInt8 = 0, prev1: UInt8 = 0
+        for b in bytes {
+            if b < 0x80 {
+                if b > 0x20 {
+                    c += 1
+                    if b == 0x2C { commas += 1 } else if b == 0x2E || b == 0x21 || b == 0x3F { stops += 1 }
+                }
+            } else if b & 0xC0 != 0x80 {
+                c += 1
+            } else {
+                // Last byte of a multi-byte scalar: check the punctuation we know.
+                if prev1 == 0xD8 && b == 0x8C { commas += 1 }                           // ، Arabic comma
+                else if prev2 == 0xE3 && prev1 == 0x80 && b == 0x81 { commas += 1 }     // 、
+                else if prev2 == 0xE3 && prev1 == 0x80 && b == 0x82 { stops += 1 }      // 。
+                else if prev2 == 0xEF && prev1 == 0xBC && b == 0x8C { commas += 1 }     // ，
+                else if prev2 == 0xEF && prev1 == 0xBC && (b == 0x81 || b == 0x9F) { stops += 1 } // ！？
+            }
+            prev2 = prev1
+            prev1 = b
+        }
+        textChars[i] = c
+        textCommas[i] = commas
+        textStops[i] = stops
+    }
+
+    // MARK: pass 2, backward: aggregate, then settle class-named junk
+
+    /// Sums text features bottom-up over live nodes. With `deciding`, it also
+    /// settles the pending class/id junk marks: an element is spared when it
+    /// holds long clean paragraphs (a whole story wrapped in an odd class name).
+    private mutating func aggregate(deciding: Bool) {
+        let nodes = tree.nodes
+        var longText = deciding ? Array(repeating: Int32(0), count: n) : []
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            if dead[i] { continue }
+            let node = nodes[i]
+            let p = Int(node.parent)
+            if node.tag == .text {
+                let c = textChars[i]
+                guard c > 0 else { continue }
+                let link = inLink[i] ? c : 0
+                if p >= 0 {
+                    chars[p] += c; linkChars[p] += link; commas[p] += textCommas[i]
+                }
+                let b = Int(blockOf[i])
+                if b >= 0 {
+                    directChars[b] += c; directLink[b] += link
+                    directCommas[b] += textCommas[i]; directStops[b] += textStops[i]
+                }
+                continue
+            }
+            let tag = node.tag
+            if deciding {
+                if blockOf[i] == Int32(i) {
+                    let clean = directChars[i] - directLink[i]
+                    if clean >= 150 && directLink[i] * 4 < directChars[i] { longText[i] += clean }
+                }
+                if deadWhy[i] == Why.classJunk.rawValue || deadWhy[i] == Why.comments.rawValue {
+                    let spare = deadWhy[i] == Why.classJunk.rawValue && longText[i] >= 1200
+                    if !spare {
+                        dead[i] = true
+                        // Text directly owned by an outer block came through this element.
+                        let b = p >= 0 ? Int(blockOf[p]) : -1
+                        if b >= 0, blockOf[i] != Int32(i) {
+                            directChars[b] = max(0, directChars[b] - chars[i])
+                            directLink[b] = max(0, directLink[b] - linkChars[i])
+                        }
+                        continue
+                    }
+                    deadWhy[i] = 0
+                }
+                if p >= 0 { longText[p] += longText[i] }
+            }
+            if p >= 0 {
+                chars[p] += chars[i]; linkChars[p] += linkChars[i]; commas[p] += commas[i]
+                pCount[p] += pCount[i] + (tag == .p ? 1 : 0)
+                liCount[p] += liCount[i] + (tag == .li ? 1 : 0)
+                imgCount[p] += imgCount[i] + (tag == .img ? 1 : 0)
+                inputCount[p] += inputCount[i]
+                embedCount[p] += embedCount[i]
+                headingChars[p] += headingChars[i] + (tag.isHeading ? chars[i] : 0)
+            }
+        }
+    }
+
+    /// Spreads the junk decisions of pass 2 to descendants and recounts.
+    private mutating func settle() {
+        let nodes = tree.nodes
+        for i in 0 ..< n {
+            let p = Int(nodes[i].parent)
+            if p >= 0 && dead[p] { dead[i] = true }
+        }
+        for k in 0 ..< n {
+            chars[k] = 0; linkChars[k] = 0; commas[k] = 0
+            directChars[k] = 0; directLink[k] = 0; directCommas[k] = 0; directStops[k] = 0
+            pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0; inputCount[k] = 0
+            headingChars[k] = 0; embedCount[k] = 0
+        }
+        aggregate(deciding: false)
+    }
+
+    // MARK: scoring
+
+    private func prior(_ i: Int) -> Float {
+        var s: Float
+        switch tree.nodes[i].tag {
+        case .div, .article, .main, .section: s = 5
+        case .pre, .td, .blockquote: s = 3
+        case .ol, .ul, .dl, .dd, .dt, .li, .form, Tag(name: "address"): s = -3
+        case .h1, .h2, .h3, .h4, .h5, .h6, .th: s = -5
+        default: s = 0
+        }
+        if tree.nodes[i].tag == .article || tree.nodes[i].tag == .main { s += 10 }
+        return s + Float(weight[i])
+    }
+
+    private mutating func scoreBlocks() {
+        let nodes = tree.nodes
+        for i in 0 ..< n where !dead[i] && blockOf[i] == Int32(i) {
+            let clean = directChars[i] - directLink[i]
+            guard clean >= 25 else { continue }
+            let s = 1 + Float(directCommas[i]) + Float(min(directChars[i] / 100, 3))
+            var a = Int(nodes[i].parent)
+            var level = 0
+            while a >= 0 && level < 5 {
+                if !isCandidate[a] {
+                    isCandidate[a] = true
+                    score[a] = prior(a)
+                }
+                let divider: Float = level == 0 ? 1 : (level == 1 ? 2 : Float(level * 3))
+                score[a] += s / divider
+                a = Int(nodes[a].parent)
+                level += 1
+            }
+        }
+        for i in 0 ..< n where isCandidate[i] {
+            score[i] *= (1 - linkDensity(i))
+        }
+    }
+
+    private func linkDensity(_ i: Int) -> Float {
+        chars[i] > 0 ? Float(linkChars[i]) / Float(chars[i]) : 0
+    }
+
+    private func isAncestor(_ a: Int, of i: Int) -> Bool {
+        a < i && i < Int(tree.nodes[a].end)
+    }
+
+    /// The content root and the siblings that join it, in document order.
+    private func chooseRoots() -> (top: Int, roots: [Int])? {
+        let nodes = tree.nodes
+        var ranked: [(Int, Float)] = []
+        for i in 0 ..< n where isCandidate[i] && nodes[i].tag != .html && nodes[i].tag != .body {
+            ranked.append((i, score[i]))
+        }
+        guard !ranked.isEmpty else { return nil }
+        ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        var top = ranked[0].0
+        let topScore = ranked[0].1
+
+        // Several near-equal candidates under one ancestor: the ancestor is the article.
+        let alternatives = ranked.dropFirst().prefix(4).filter { $0.1 >= topScore * 0.75 && !isAncestor($0.0, of: top) && !isAncestor(top, of: $0.0) }.map(\.0)
+        if alternatives.count >= 2 {
+            var a = Int(nodes[top].parent)
+            while a >= 0 && nodes[a].tag != .body && nodes[a].tag != .html {
+                let inside = alternatives.filter { isAncestor(a, of: $0) }.count
+                if inside >= 2 { top = a; break }
+                a = Int(nodes[a].parent)
+            }
+        }
+
+        // Climb while a parent scores better.
+        var parent = Int(nodes[top].parent)
+        var last = score[top]
+        let threshold = last / 3
+        while parent >= 0 && nodes[parent].tag != .body && nodes[parent].tag != .html {
+            if !isCandidate[parent] { parent = Int(nodes[parent].parent); continue }
+            let ps = score[parent]
+            if ps < threshold { break }
+            if ps > last { top = parent; break }
+            last = ps
+            parent = Int(nodes[parent].parent)
+        }
+
+        // A lone child says nothing its parent does not.
+        while true {
+            let p = Int(nodes[top].parent)
+            guard p >= 0, nodes[p].tag != .body, nodes[p].tag != .html else { break }
+            var live = 0
+            for c in tree.children(of: p) where !dead[c] && (nodes[c].tag != .text || textChars[c] > 0) { live += 1 }
+            if live == 1 { top = p } else { break }
+        }
+
+        // Siblings that belong to the story.
+        let p = Int(nodes[top].parent)
+        guard p >= 0 else { return (top, [top]) }
+        let siblingThreshold = max(10, score[top] * 0.2)
+        let topClass = tree.attribute("class", of: top)
+        var roots: [Int] = []
+        for s in tree.children(of: p) {
+            if s == top { roots.append(s); continue }
+            if dead[s] || nodes[s].tag == .text { continue }
+            var bonus: Float = 0
+            if let c = topClass, !c.isEmpty, tree.attribute("class", of: s) == c { bonus += score[top] * 0.2 }
+            if isCandidate[s] && score[s] + bonus >= siblingThreshold {
+                roots.append(s)
+            } else if blockOf[s] == Int32(s), nodes[s].tag == .p || nodes[s].tag == .div {
+                let len = chars[s]
+                let ld = linkDensity(s)
+                if len > 80 && ld < 0.25 {
+                    roots.append(s)
+                } else if len > 0 && len <= 80 && ld == 0 && directStops[s] > 0 {
+                    roots.append(s)
+                }
+            }
+        }
+        return (top, roots)
+    }
+
+    // MARK: cleaning
+
+    private static let conditionalTags: Set<Tag> = [
+        .div, .section, .ul, .ol, .dl, .table, .form, .figure, Tag(name: "center"), .article, Tag(name: "fieldset"),
+    ]
+
+    /// Marks what to drop inside `root`; returns the element indices dropped with their reasons.
+    private func clean(root: Int, drop: inout [UInt8]) {
+        let nodes = tree.nodes
+        let rootClean = Float(chars[root] - linkChars[root])
+        let linkLimit: Float = 0.2 + Float(settings.bias) * 0.1 + 0.05
+        var i = root + 1
+        let end = Int(nodes[root].end)
+        while i < end {
+            let node = nodes[i]
+            if node.tag == .text || dead[i] { i += 1; continue }
+            var why = Why.none
+            let tag = node.tag
+            let c = Float(chars[i])
+            let ld = linkDensity(i)
+            if tag == .h1 && !settings.keepHeadline {
+                why = .headline
+            } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * 0.5 {
+                why = .negativeClass
+            } else if tag == .table && !settings.keepTables {
+                why = .table
+            } else if Self.conditionalTags.contains(tag) {
+                let isList = tag == .ul || tag == .ol
+                let p = Float(pCount[i]), li = Float(liCount[i])
+                if commas[i] < 10 || ld > 0.5 {
+                    if Float(inputCount[i]) > (p / 3).rounded(.down) && inputCount[i] > 0 {
+                        why = .form
+                    } else if !isList && tag != .table && li > p && ld > 0.2 {
+                        why = .listOfLinks
+                    } else if weight[i] < 25 && ld > linkLimit + (isList ? 0.15 : 0) {
+                        why = .linkList
+                    } else if weight[i] >= 25 && ld > 0.5 {
+                        why = .linkList
+                    } else if c < 25 && !isList && imgCount[i] > 2 {
+                        why = .images
+                    } else if (embedCount[i] == 1 && c < 75) || embedCount[i] > 1 {
+                        why = .embed
+                    }
+                }
+            } else if blockOf[i] == Int32(i) && directChars[i] > 0 && chars[i] == directChars[i] {
+                // A leaf block that is all link: "Read more: ...", a tag cloud line.
+                if Float(directLink[i]) > Float(directChars[i]) * 0.66 && directChars[i] < 300 {
+                    why = .linkLine
+                }
+            }
+            if why != .none {
+                drop[i] = why.rawValue
+                i = Int(node.end)
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    // MARK: running
+
+    mutating func run() -> Result {
+        markHard()
+        aggregate(deciding: true)
+        settle()
+        scoreBlocks()
+        var drop = Array(repeating: UInt8(0), count: n)
+        var roots: [Int] = []
+        var top = -1
+        var fellBack = false
+        if let chosen = chooseRoots() {
+            top = chosen.top
+            roots = chosen.roots
+        }
+        if !roots.isEmpty {
+            for r in roots { clean(root: r, drop: &drop) }
+        }
+        var kept = 0
+        for r in roots { kept += keptChars(r, drop: drop) }
+        if kept < settings.minText {
+            // No convincing root: clean the whole body instead.
+            let body = tree.first(.body) ?? -1
+            let all = body >= 0 ? [body] : Array(tree.children(of: -1))
+            var whole = Array(repeating: UInt8(0), count: n)
+            for r in all where tree.nodes[r].tag != .text && !dead[r] { clean(root: r, drop: &whole) }
+            var wholeKept = 0
+            for r in all where tree.nodes[r].tag != .text { wholeKept += keptChars(r, drop: whole) }
+            if wholeKept > kept {
+                fellBack = true
+                roots = all.filter { tree.nodes[$0].tag != .text }
+                drop = whole
+            }
+        }
+        var renderer = TextRenderer()
+        let deadFlags = dead
+        let dropFlags = drop
+        for r in roots {
+            renderer.append(tree, node: r) { deadFlags[$0] || dropFlags[$0] != 0 }
+            renderer.lineBreak()
+        }
+        let text = renderer.finish()
+        var trace: JSONValue?
+        if settings.explain {
+            trace = explain(top: top, roots: roots, drop: drop, fellBack: fellBack)
+        }
+        return Result(text: text, trace: trace)
+    }
+
+    private func keptChars(_ root: Int, drop: [UInt8]) -> Int {
+        var total = 0
+        var i = root
+        let end = Int(tree.nodes[root].end)
+        while i < end {
+            if dead[i] || drop[i] != 0 { i = Int(tree.nodes[i].end); continue }
+            if tree.nodes[i].tag == .text { total += Int(textChars[i]) }
+            i += 1
+        }
+        return total
+    }
+
+    // MARK: explain
+
+    private func describe(_ i: Int) -> String {
+        var s = tree.name(of: i)
+        if let id = tree.attribute("id", of: i), !id.isEmpty { s += "#" + id }
+        if let c = tree.attribute("class", of: i), !c.isEmpty {
+            s += "." + c.split(separator: " ").prefix(3).joined(separator: ".")
+        }
+        return s
+    }
+
+    private func snippet(_ i: Int) -> String {
+        let t = TextRenderer.render(tree, root: i).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return t.count > 80 ? String(t.prefix(77)) + "..." : t
+    }
+
+    private func explain(top: Int, roots: [Int], drop: [UInt8], fellBack: Bool) -> JSONValue {
+        var ranked: [(Int, Float)] = []
+        for i in 0 ..< n where isCandidate[i] { ranked.append((i, score[i])) }
+        ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let candidates: [JSONValue] = ranked.prefix(5).map { (i, s) in
+            .object([("node", .int(i)), ("element", .string(describe(i))), ("score", .double((Double(s) * 10).rounded() / 10)),
+                     ("chars", .int(Int(chars[i]))), ("linkDensity", .double((Double(linkDensity(i)) * 100).rounded() / 100))])
+        }
+        var blocks: [JSONValue] = []
+        // Removals with text, in document order: what was kept and what went, and why.
+        var i = 0
+        let inRoot: (Int) -> Bool = { k in roots.contains { $0 == k || self.isAncestor($0, of: k) } }
+        while i < n {
+            let node = tree.nodes[i]
+            if node.tag == .text { i += 1; continue }
+            var why: Why? = nil
+            if deadWhy[i] != 0 && dead[i] {
+                why = Why(rawValue: deadWhy[i])
+            } else if drop[i] != 0 {
+                why = Why(rawValue: drop[i])
+            }
+            if let why, why != .none {
+                let text = snippet(i)
+                if !text.isEmpty {
+                    blocks.append(.object([("node", .int(i)), ("element", .string(describe(i))), ("kept", .bool(false)),
+                                           ("reason", .string(why.label)), ("text", .string(text))]))
+                }
+                i = Int(node.end)
+                continue
+            }
+            if blockOf[i] == Int32(i) && directChars[i] > 0 {
+                let kept = inRoot(i)
+                blocks.append(.object([("node", .int(i)), ("element", .string(describe(i))), ("kept", .bool(kept)),
+                                       ("reason", .string(kept ? "in content root" : "outside content root")),
+                                       ("text", .string(snippet(i)))]))
+            }
+            i += 1
+        }
+        return .object([
+            ("root", top >= 0 ? .string(describe(top)) : .null),
+            ("roots", .array(roots.map { .string(describe($0)) })),
+            ("fallback", .bool(fellBack)),
+            ("candidates", .array(candidates)),
+            ("blocks", .array(blocks)),
+        ])
+    }
+}

@@ -44,6 +44,7 @@ struct ContentExtractor {
     private var dead: [Bool]          // removed before scoring, own or inherited
     private var deadWhy: [UInt8]      // own reason, for explain
     private var inLink: [Bool]
+    private var inQuote: [Bool]
     private var blockOf: [Int32]      // nearest block element, itself included
     private var weight: [Int16]       // class/id weight
     private var textChars: [Int32]    // text nodes: non-space scalars
@@ -63,6 +64,7 @@ struct ContentExtractor {
     private var inputCount: [Int32]
     private var headingChars: [Int32]
     private var embedCount: [Int32]
+    private var quoteChars: [Int32]   // text inside <blockquote>: quotes and embedded posts
 
     private var score: [Float]
     private var isCandidate: [Bool]
@@ -74,6 +76,7 @@ struct ContentExtractor {
         dead = Array(repeating: false, count: n)
         deadWhy = Array(repeating: 0, count: n)
         inLink = Array(repeating: false, count: n)
+        inQuote = Array(repeating: false, count: n)
         blockOf = Array(repeating: -1, count: n)
         weight = Array(repeating: 0, count: n)
         textChars = Array(repeating: 0, count: n)
@@ -92,6 +95,7 @@ struct ContentExtractor {
         inputCount = Array(repeating: 0, count: n)
         headingChars = Array(repeating: 0, count: n)
         embedCount = Array(repeating: 0, count: n)
+        quoteChars = Array(repeating: 0, count: n)
         score = Array(repeating: 0, count: n)
         isCandidate = Array(repeating: false, count: n)
     }
@@ -150,6 +154,7 @@ struct ContentExtractor {
                 dead[i] = parentDead
                 if !parentDead {
                     inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == .a)
+                    inQuote[i] = p >= 0 && (inQuote[p] || nodes[p].tag == .blockquote)
                     blockOf[i] = p >= 0 ? blockOf[p] : -1
                     countText(i)
                 }
@@ -157,6 +162,7 @@ struct ContentExtractor {
             }
             if parentDead { dead[i] = true; continue }
             inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == .a)
+            inQuote[i] = p >= 0 && (inQuote[p] || nodes[p].tag == .blockquote)
             let tag = node.tag
             blockOf[i] = (tag.isBlock && tag != .br && tag != .hr) || tag == .li ? Int32(i) : (p >= 0 ? blockOf[p] : -1)
             var why = Why.none
@@ -238,6 +244,7 @@ struct ContentExtractor {
                 let link = inLink[i] ? c : 0
                 if p >= 0 {
                     chars[p] += c; linkChars[p] += link; commas[p] += textCommas[i]
+                    if inQuote[i] { quoteChars[p] += c }
                 }
                 let b = Int(blockOf[i])
                 if b >= 0 {
@@ -253,7 +260,7 @@ struct ContentExtractor {
                     if clean >= 150 && directLink[i] * 4 < directChars[i] { longText[i] += clean }
                 }
                 if deadWhy[i] == Why.classJunk.rawValue || deadWhy[i] == Why.comments.rawValue {
-                    let spare = deadWhy[i] == Why.classJunk.rawValue && longText[i] >= 1200
+                    let spare = deadWhy[i] == Why.classJunk.rawValue && (longText[i] >= 1200 || holdsQuote(i))
                     if !spare {
                         dead[i] = true
                         // Text directly owned by an outer block came through this element.
@@ -270,6 +277,7 @@ struct ContentExtractor {
             }
             if p >= 0 {
                 chars[p] += chars[i]; linkChars[p] += linkChars[i]; commas[p] += commas[i]
+                quoteChars[p] += quoteChars[i]
                 pCount[p] += pCount[i] + (tag == .p ? 1 : 0)
                 liCount[p] += liCount[i] + (tag == .li ? 1 : 0)
                 imgCount[p] += imgCount[i] + (tag == .img ? 1 : 0)
@@ -288,12 +296,18 @@ struct ContentExtractor {
             if p >= 0 && dead[p] { dead[i] = true }
         }
         for k in 0 ..< n {
-            chars[k] = 0; linkChars[k] = 0; commas[k] = 0
+            chars[k] = 0; linkChars[k] = 0; commas[k] = 0; quoteChars[k] = 0
             directChars[k] = 0; directLink[k] = 0; directCommas[k] = 0; directStops[k] = 0
             pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0; inputCount[k] = 0
             headingChars[k] = 0; embedCount[k] = 0
         }
         aggregate(deciding: false)
+    }
+
+    /// Mostly quoted text: an embedded post or a pull quote, which readers
+    /// count as part of the story even inside a "social-embed" box.
+    private func holdsQuote(_ i: Int) -> Bool {
+        quoteChars[i] >= 50 && quoteChars[i] * 2 >= chars[i]
     }
 
     // MARK: scoring
@@ -355,27 +369,29 @@ struct ContentExtractor {
         var top = ranked[0].0
         let topScore = ranked[0].1
 
-        // Several near-equal candidates under one ancestor: the ancestor is the article.
+        // Near-equal candidates close together: the story is split into chunks
+        // (or pages) and their common ancestor is the article.
         let alternatives = ranked.dropFirst().prefix(4).filter { $0.1 >= topScore * 0.75 && !isAncestor($0.0, of: top) && !isAncestor(top, of: $0.0) }.map(\.0)
-        if alternatives.count >= 2 {
+        if !alternatives.isEmpty {
             var a = Int(nodes[top].parent)
+            var level = 1
             while a >= 0 && nodes[a].tag != .body && nodes[a].tag != .html {
                 let inside = alternatives.filter { isAncestor(a, of: $0) }.count
-                if inside >= 2 { top = a; break }
+                if inside >= 2 || (inside >= 1 && level <= 3) { top = a; break }
                 a = Int(nodes[a].parent)
+                level += 1
             }
         }
 
-        // Climb while a parent scores better.
+        // Climb to an ancestor that scores better than the root itself (its
+        // text is split over several children); stop where scores fade.
         var parent = Int(nodes[top].parent)
-        var last = score[top]
-        let threshold = last / 3
+        let base = score[top]
         while parent >= 0 && nodes[parent].tag != .body && nodes[parent].tag != .html {
             if !isCandidate[parent] { parent = Int(nodes[parent].parent); continue }
             let ps = score[parent]
-            if ps < threshold { break }
-            if ps > last { top = parent; break }
-            last = ps
+            if ps < base / 3 { break }
+            if ps > base { top = parent; break }
             parent = Int(nodes[parent].parent)
         }
 
@@ -436,7 +452,7 @@ struct ContentExtractor {
             let ld = linkDensity(i)
             if tag == .h1 && !settings.keepHeadline {
                 why = .headline
-            } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * 0.5 {
+            } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * 0.5 && !holdsQuote(i) {
                 why = .negativeClass
             } else if tag == .table && !settings.keepTables {
                 why = .table

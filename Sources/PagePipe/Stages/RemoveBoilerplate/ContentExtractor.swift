@@ -104,7 +104,7 @@ struct ContentExtractor {
 
     enum Why: UInt8 {
         case none = 0, invisible, tag, role, ariaHidden, classJunk, comments
-        case headline, negativeClass, linkList, form, short, images, embed, table, linkLine, listOfLinks
+        case headline, caption, negativeClass, linkList, form, short, images, embed, table, linkLine, listOfLinks
         var label: String {
             switch self {
             case .none: return "kept"
@@ -115,6 +115,7 @@ struct ContentExtractor {
             case .classJunk: return "boilerplate class/id"
             case .comments: return "comments"
             case .headline: return "headline"
+            case .caption: return "figure or caption"
             case .negativeClass: return "negative class/id, minor text"
             case .linkList: return "link density"
             case .form: return "form inputs"
@@ -454,9 +455,11 @@ struct ContentExtractor {
                 why = .headline
             } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * 0.5 && !holdsQuote(i) {
                 why = .negativeClass
+            } else if (tag == .figure || tag == .figcaption) && !holdsQuote(i) {
+                why = .caption
             } else if tag == .table && !settings.keepTables {
                 why = .table
-            } else if Self.conditionalTags.contains(tag) {
+            } else if Self.conditionalTags.contains(tag) && !holdsQuote(i) {
                 let isList = tag == .ul || tag == .ol
                 let p = Float(pCount[i]), li = Float(liCount[i])
                 if commas[i] < 10 || ld > 0.5 {

@@ -64,6 +64,7 @@ struct ContentExtractor {
     private var inputCount: [Int32]
     private var headingChars: [Int32]
     private var embedCount: [Int32]
+    private var linkCount: [Int32]
     private var quoteChars: [Int32]   // text inside <blockquote>: quotes and embedded posts
 
     private var score: [Float]
@@ -96,6 +97,7 @@ struct ContentExtractor {
         headingChars = Array(repeating: 0, count: n)
         embedCount = Array(repeating: 0, count: n)
         quoteChars = Array(repeating: 0, count: n)
+        linkCount = Array(repeating: 0, count: n)
         score = Array(repeating: 0, count: n)
         isCandidate = Array(repeating: false, count: n)
     }
@@ -279,6 +281,7 @@ struct ContentExtractor {
             if p >= 0 {
                 chars[p] += chars[i]; linkChars[p] += linkChars[i]; commas[p] += commas[i]
                 quoteChars[p] += quoteChars[i]
+                linkCount[p] += linkCount[i] + (tag == .a ? 1 : 0)
                 pCount[p] += pCount[i] + (tag == .p ? 1 : 0)
                 liCount[p] += liCount[i] + (tag == .li ? 1 : 0)
                 imgCount[p] += imgCount[i] + (tag == .img ? 1 : 0)
@@ -297,7 +300,7 @@ struct ContentExtractor {
             if p >= 0 && dead[p] { dead[i] = true }
         }
         for k in 0 ..< n {
-            chars[k] = 0; linkChars[k] = 0; commas[k] = 0; quoteChars[k] = 0
+            chars[k] = 0; linkChars[k] = 0; commas[k] = 0; quoteChars[k] = 0; linkCount[k] = 0
             directChars[k] = 0; directLink[k] = 0; directCommas[k] = 0; directStops[k] = 0
             pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0; inputCount[k] = 0
             headingChars[k] = 0; embedCount[k] = 0
@@ -477,6 +480,9 @@ struct ContentExtractor {
                         why = .embed
                     }
                 }
+            } else if blockOf[i] != Int32(i) && linkCount[i] >= 3 && linkChars[i] * 10 >= chars[i] * 9 {
+                // An inline cluster of links inside a paragraph: a hover card, a tag row.
+                why = .linkLine
             } else if blockOf[i] == Int32(i) && directChars[i] > 0 && chars[i] == directChars[i] {
                 // A leaf block that is all link: "Read more: ...", a tag cloud line.
                 if Float(directLink[i]) > Float(directChars[i]) * 0.66 && directChars[i] < 300 {

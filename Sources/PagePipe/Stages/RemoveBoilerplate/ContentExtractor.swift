@@ -474,6 +474,8 @@ struct ContentExtractor {
                         why = .linkList
                     } else if weight[i] >= 25 && ld > 0.5 {
                         why = .linkList
+                    } else if c < 25 && !isList && tag != .table && directStops[i] == 0 && headingChars[i] == 0 && settings.bias <= 0 {
+                        why = .short
                     } else if c < 25 && !isList && imgCount[i] > 2 {
                         why = .images
                     } else if (embedCount[i] == 1 && c < 75) || embedCount[i] > 1 {

@@ -1,3 +1,4 @@
+import Foundation
 import HTML
 
 /// Finds the article in a parsed page and renders it as text.
@@ -28,6 +29,8 @@ struct ContentExtractor {
         /// Below this many characters in the best root, fall back to the whole page.
         var minText = 250
         var keepHeadline = false
+        /// Author names from the page's metadata, to recognize the byline.
+        var author: String?
         var explain = false
     }
 
@@ -106,7 +109,7 @@ struct ContentExtractor {
 
     enum Why: UInt8 {
         case none = 0, invisible, tag, role, ariaHidden, classJunk, comments
-        case headline, caption, negativeClass, linkList, form, short, images, embed, table, linkLine, listOfLinks
+        case headline, byline, caption, negativeClass, linkList, form, short, images, embed, table, linkLine, listOfLinks
         var label: String {
             switch self {
             case .none: return "kept"
@@ -118,6 +121,7 @@ struct ContentExtractor {
             case .comments: return "comments"
             case .headline: return "headline"
             case .caption: return "figure or caption"
+            case .byline: return "byline or dateline"
             case .negativeClass: return "negative class/id, minor text"
             case .linkList: return "link density"
             case .form: return "form inputs"
@@ -199,7 +203,7 @@ struct ContentExtractor {
         }
     }
 
-    /// Counts non-space scalars, commas and sentence stops of text node `i`,
+    /// Counts non-space scalars (CJK double), commas and sentence stops of text node `i`,
     /// in ASCII and the common CJK, Arabic and full-width forms.
     private mutating func countText(_ i: Int) {
         var c: Int32 = 0, commas: Int32 = 0, stops: Int32 = 0
@@ -212,7 +216,9 @@ struct ContentExtractor {
                     if b == 0x2C { commas += 1 } else if b == 0x2E || b == 0x21 || b == 0x3F { stops += 1 }
                 }
             } else if b & 0xC0 != 0x80 {
-                c += 1
+                // CJK and Hangul (U+3000 to U+D7FF) say in one scalar what
+                // alphabets say in two or three: count them double.
+                c += b >= 0xE3 && b <= 0xED ? 2 : 1
             } else {
                 // Last byte of a multi-byte scalar: check the punctuation we know.
                 if prev1 == 0xD8 && b == 0x8C { commas += 1 }                           // ، Arabic comma
@@ -447,15 +453,21 @@ struct ContentExtractor {
         let linkLimit: Float = 0.2 + Float(settings.bias) * 0.1 + 0.05
         var i = root + 1
         let end = Int(nodes[root].end)
+        // Bylines and datelines sit above the first real paragraph.
+        var beforeStory = true
         while i < end {
             let node = nodes[i]
             if node.tag == .text || dead[i] { i += 1; continue }
             var why = Why.none
+            let leaf = blockOf[i] == Int32(i) && chars[i] == directChars[i]
+            if beforeStory && leaf && directChars[i] >= 150 { beforeStory = false }
             let tag = node.tag
             let c = Float(chars[i])
             let ld = linkDensity(i)
             if tag == .h1 && !settings.keepHeadline {
                 why = .headline
+            } else if beforeStory && leaf && chars[i] > 0 && chars[i] < 80 && directStops[i] <= 2 && isByline(i) {
+                why = .byline
             } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * 0.5 && !holdsQuote(i) {
                 why = .negativeClass
             } else if (tag == .figure || tag == .figcaption) && !holdsQuote(i) {
@@ -500,6 +512,32 @@ struct ContentExtractor {
         }
     }
 
+    /// A short line naming the author (from the page's metadata) or giving a
+    /// date: "By Jane Doe", "Von Jana Hoffmann, 05.03.2024", "Nov. 19, 2019 8:03 am ET".
+    private func isByline(_ i: Int) -> Bool {
+        let text = tree.rawText(under: i)
+        if let author = settings.author, !author.isEmpty {
+            for name in author.split(separator: ",") {
+                let trimmed = name.trimmingCharacters(in: .whitespaces)
+                if trimmed.count >= 4 && text.contains(trimmed) { return true }
+            }
+        }
+        // A year (1990-2039) among few words.
+        let words = text.split(whereSeparator: { $0.isWhitespace }).count
+        guard words <= 10 else { return false }
+        var run = 0, digitsStart: UInt8 = 0, digitsSecond: UInt8 = 0
+        for b in text.utf8 {
+            if b >= 0x30 && b <= 0x39 {
+                if run == 0 { digitsStart = b } else if run == 1 { digitsSecond = b }
+                run += 1
+            } else {
+                if run == 4 && ((digitsStart == 0x31 && digitsSecond == 0x39) || (digitsStart == 0x32 && digitsSecond == 0x30)) { return true }
+                run = 0
+            }
+        }
+        return run == 4 && ((digitsStart == 0x31 && digitsSecond == 0x39) || (digitsStart == 0x32 && digitsSecond == 0x30))
+    }
+
     // MARK: running
 
     mutating func run() -> Result {
@@ -528,7 +566,7 @@ struct ContentExtractor {
             for r in all where tree.nodes[r].tag != .text && !dead[r] { clean(root: r, drop: &whole) }
             var wholeKept = 0
             for r in all where tree.nodes[r].tag != .text { wholeKept += keptChars(r, drop: whole) }
-            if wholeKept > kept {
+            if wholeKept > kept * 3 / 2 {
                 fellBack = true
                 roots = all.filter { tree.nodes[$0].tag != .text }
                 drop = whole

@@ -54,6 +54,8 @@ public struct RemoveBoilerplate: Stage {
             throw PageError("remove-boilerplate needs the parsed page: put parse-html before it")
         }
         let meta = PageMetadata(tree: tree)
+        var settings = self.settings
+        settings.author = meta.author
         var extractor = ContentExtractor(tree: tree, settings: settings)
         let result = extractor.run()
         var text = result.text

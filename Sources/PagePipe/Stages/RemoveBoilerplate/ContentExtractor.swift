@@ -432,7 +432,7 @@ struct ContentExtractor {
                 let ld = linkDensity(s)
                 if len > 80 && ld < 0.25 {
                     roots.append(s)
-                } else if len > 0 && len <= 80 && ld == 0 && directStops[s] > 0 {
+                } else if len > 0 && len <= 80 && ld == 0 && endsSentence(s) && !isByline(s) {
                     roots.append(s)
                 }
             }
@@ -536,6 +536,12 @@ struct ContentExtractor {
             }
         }
         return run == 4 && ((digitsStart == 0x31 && digitsSecond == 0x39) || (digitsStart == 0x32 && digitsSecond == 0x30))
+    }
+
+    /// Whether the text of `i` ends like a sentence (., !, ?, or their CJK forms).
+    private func endsSentence(_ i: Int) -> Bool {
+        guard let last = tree.rawText(under: i).unicodeScalars.last(where: { !$0.properties.isWhitespace }) else { return false }
+        return ".!?。！？".unicodeScalars.contains(last)
     }
 
     // MARK: running

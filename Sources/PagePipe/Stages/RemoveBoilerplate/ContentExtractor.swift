@@ -427,7 +427,7 @@ struct ContentExtractor {
             if let c = topClass, !c.isEmpty, tree.attribute("class", of: s) == c { bonus += score[top] * 0.2 }
             if isCandidate[s] && score[s] + bonus >= siblingThreshold {
                 roots.append(s)
-            } else if blockOf[s] == Int32(s), nodes[s].tag == .p || nodes[s].tag == .div {
+            } else if blockOf[s] == Int32(s), nodes[s].tag == .p || nodes[s].tag == .div, weight[s] >= 0 {
                 let len = chars[s]
                 let ld = linkDensity(s)
                 if len > 80 && ld < 0.25 {

@@ -56,6 +56,18 @@ struct ClassHints {
         "blog", "story", "storybody", "prose", "artikel", "inhalt", "page", "column",
     ]
 
+    private static let isNegative: UInt8 = 1, isJunk: UInt8 = 2, isComment: UInt8 = 4, isPositive: UInt8 = 8
+
+    /// One lookup per token instead of one per list.
+    private static let flags: [String: UInt8] = {
+        var d: [String: UInt8] = [:]
+        for t in negative { d[t, default: 0] |= isNegative }
+        for t in junkTokens { d[t, default: 0] |= isJunk }
+        for t in commentTokens { d[t, default: 0] |= isComment }
+        for t in positive { d[t, default: 0] |= isPositive }
+        return d
+    }()
+
     /// Judges one element's class and id.
     static func verdict(class cls: String?, id: String?, comments keepComments: Bool) -> Verdict {
         var v = Verdict()
@@ -63,15 +75,16 @@ struct ClassHints {
             guard let value, !value.isEmpty else { continue }
             var neg = false, pos = false
             forEachToken(value) { token in
-                if negative.contains(token) {
-                    let isComment = commentTokens.contains(token)
-                    if isComment { v.comments = true }
-                    if !(isComment && keepComments) {
+                guard let f = flags[token] else { return }
+                if f & isNegative != 0 {
+                    let comment = f & isComment != 0
+                    if comment { v.comments = true }
+                    if !(comment && keepComments) {
                         neg = true
-                        if junkTokens.contains(token) { v.junk = true }
+                        if f & isJunk != 0 { v.junk = true }
                     }
                 }
-                if positive.contains(token) { pos = true }
+                if f & isPositive != 0 { pos = true }
             }
             if neg { v.weight -= 25 }
             if pos { v.weight += 25 }

@@ -137,12 +137,12 @@ struct ContentExtractor {
 
     // MARK: pass 1, forward: hard removals, link context, block ownership
 
-    private static let furnitureTags: Set<Tag> = [
+    private static let furnitureTags = TagSet([
         .nav, .aside, .button, .select, .textarea, .input, .option, .svg, .iframe, .object,
         Tag(name: "embed"), .video, .audio, .canvas, .map, .dialog, .menu, .footer, .header,
         Tag(name: "label"), Tag(name: "fieldset"), Tag(name: "datalist"), Tag(name: "output"),
         Tag(name: "meter"), Tag(name: "progress"), Tag(name: "search"), .math,
-    ]
+    ])
 
     private static let furnitureRoles: Set<String> = [
         "navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog",
@@ -178,22 +178,29 @@ struct ContentExtractor {
             } else if Self.furnitureTags.contains(tag) {
                 why = .tag
             } else if node.attributeCount > 0 {
-                if let role = tree.attribute("role", of: i)?.lowercased(), Self.furnitureRoles.contains(role) {
-                    why = .role
-                } else if tree.attribute("aria-hidden", of: i) == "true" {
-                    why = .ariaHidden
+                // One pass over the attributes instead of a lookup per name.
+                var cls: String?, id: String?
+                for a in tree.attributes(of: i) {
+                    switch a.name {
+                    case "class": cls = a.value
+                    case "id": id = a.value
+                    case "role":
+                        if Self.furnitureRoles.contains(a.value.lowercased()) { why = .role }
+                    case "aria-hidden":
+                        if a.value == "true" && why == .none { why = .ariaHidden }
+                    case "itemprop":
+                        if Self.positiveItemprops.contains(a.value) { weight[i] += 25 }
+                    default:
+                        break
+                    }
                 }
-                let cls = tree.attribute("class", of: i), id = tree.attribute("id", of: i)
                 if cls != nil || id != nil {
                     let v = ClassHints.verdict(class: cls, id: id, comments: settings.keepComments)
-                    weight[i] = Int16(v.weight)
+                    weight[i] += Int16(v.weight)
                     if v.junk && v.weight < 0 && why == .none && tag != .body && tag != .html {
                         // Decided in pass 2, once the subtree's text is counted.
                         deadWhy[i] = v.comments ? Why.comments.rawValue : Why.classJunk.rawValue
                     }
-                }
-                if let ip = tree.attribute("itemprop", of: i), Self.positiveItemprops.contains(ip) {
-                    weight[i] += 25
                 }
             }
             if why != .none {
@@ -442,9 +449,9 @@ struct ContentExtractor {
 
     // MARK: cleaning
 
-    private static let conditionalTags: Set<Tag> = [
+    private static let conditionalTags = TagSet([
         .div, .section, .ul, .ol, .dl, .table, .form, .figure, Tag(name: "center"), .article, Tag(name: "fieldset"),
-    ]
+    ])
 
     /// Marks what to drop inside `root`; returns the element indices dropped with their reasons.
     private func clean(root: Int, drop: inout [UInt8]) {
@@ -667,4 +674,14 @@ struct ContentExtractor {
             ("blocks", .array(blocks)),
         ])
     }
+}
+
+/// Membership of tags by raw value, without hashing.
+struct TagSet {
+    private var member: [Bool]
+    init(_ tags: [Tag]) {
+        member = Array(repeating: false, count: Tag.names.count)
+        for t in tags where Int(t.rawValue) < member.count { member[Int(t.rawValue)] = true }
+    }
+    func contains(_ tag: Tag) -> Bool { Int(tag.rawValue) < member.count && member[Int(tag.rawValue)] }
 }

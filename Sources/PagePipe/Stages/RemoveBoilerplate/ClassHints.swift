@@ -68,26 +68,49 @@ struct ClassHints {
         return d
     }()
 
-    /// Judges one element's class and id.
+    /// Stems that also mark furniture inside run-together names:
+    /// "relatedposts", "sharedaddy", "postcomments", "footerwrap".
+    static let junkStems: [String] = [
+        "related", "comment", "share", "social", "newsletter", "subscribe", "sidebar", "footer",
+        "cookie", "sponsor", "promo", "advert", "breadcrumb", "kommentar", "paywall", "donat",
+    ]
+
+    /// Run-together names that start with a stem but name content.
+    static let stemExceptions: Set<String> = ["commentary", "commentaries", "shared", "promoter"]
+
+    private static func stemFlags(_ token: String) -> UInt8 {
+        guard token.utf8.count > 5, !stemExceptions.contains(token) else { return 0 }
+        for stem in junkStems where token.utf8.count > stem.utf8.count {
+            if token.hasPrefix(stem) || token.hasSuffix(stem) {
+                return isNegative | isJunk | (stem == "comment" || stem == "kommentar" ? isComment : 0)
+            }
+        }
+        return 0
+    }
+
+    /// Judges one element's class and id. An attribute that names content as
+    /// well ("post-comments-count") is not junk, though it still weighs.
     static func verdict(class cls: String?, id: String?, comments keepComments: Bool) -> Verdict {
         var v = Verdict()
         for value in [cls, id] {
             guard let value, !value.isEmpty else { continue }
-            var neg = false, pos = false
+            var neg = false, pos = false, junk = false
             forEachToken(value) { token in
-                guard let f = flags[token] else { return }
+                let f = flags[token] ?? stemFlags(token)
+                guard f != 0 else { return }
                 if f & isNegative != 0 {
                     let comment = f & isComment != 0
                     if comment { v.comments = true }
                     if !(comment && keepComments) {
                         neg = true
-                        if f & isJunk != 0 { v.junk = true }
+                        if f & isJunk != 0 { junk = true }
                     }
                 }
                 if f & isPositive != 0 { pos = true }
             }
             if neg { v.weight -= 25 }
             if pos { v.weight += 25 }
+            if junk && !pos { v.junk = true }
         }
         return v
     }

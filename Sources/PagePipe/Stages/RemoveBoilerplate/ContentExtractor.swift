@@ -197,7 +197,7 @@ struct ContentExtractor {
                 if cls != nil || id != nil {
                     let v = ClassHints.verdict(class: cls, id: id, comments: settings.keepComments)
                     weight[i] += Int16(v.weight)
-                    if v.junk && v.weight < 0 && why == .none && tag != .body && tag != .html {
+                    if v.junk && why == .none && tag != .body && tag != .html {
                         // Decided in pass 2, once the subtree's text is counted.
                         deadWhy[i] = v.comments ? Why.comments.rawValue : Why.classJunk.rawValue
                     }

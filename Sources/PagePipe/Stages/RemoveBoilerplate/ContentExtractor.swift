@@ -321,6 +321,10 @@ struct ContentExtractor {
         aggregate(deciding: false)
     }
 
+    private func isLinkCluster(_ i: Int) -> Bool {
+        tree.nodes[i].tag != .text && linkCount[i] >= 3 && linkChars[i] * 10 >= chars[i] * 9
+    }
+
     /// Mostly quoted text: an embedded post or a pull quote, which readers
     /// count as part of the story even inside a "social-embed" box.
     private func holdsQuote(_ i: Int) -> Bool {
@@ -501,8 +505,10 @@ struct ContentExtractor {
                         why = .embed
                     }
                 }
-            } else if blockOf[i] != Int32(i) && linkCount[i] >= 3 && linkChars[i] * 10 >= chars[i] * 9 {
-                // An inline cluster of links inside a paragraph: a hover card, a tag row.
+            } else if blockOf[i] != Int32(i) && isLinkCluster(i) && !tree.children(of: i).contains(where: { isLinkCluster($0) && chars[$0] * 5 >= chars[i] * 4 }) {
+                // An inline cluster of links inside a paragraph: a hover card, a
+                // tag row. The innermost such element goes, so that a linked
+                // name before its hover card stays.
                 why = .linkLine
             } else if blockOf[i] == Int32(i) && directChars[i] > 0 && chars[i] == directChars[i] {
                 // A leaf block that is all link: "Read more: ...", a tag cloud line.

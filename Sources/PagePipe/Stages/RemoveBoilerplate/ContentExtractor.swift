@@ -64,9 +64,7 @@ struct ContentExtractor {
     private var pCount: [Int32]
     private var liCount: [Int32]
     private var imgCount: [Int32]
-    private var inputCount: [Int32]
     private var headingChars: [Int32]
-    private var embedCount: [Int32]
     private var linkCount: [Int32]
     private var quoteChars: [Int32]   // text inside <blockquote>: quotes and embedded posts
 
@@ -96,9 +94,7 @@ struct ContentExtractor {
         pCount = Array(repeating: 0, count: n)
         liCount = Array(repeating: 0, count: n)
         imgCount = Array(repeating: 0, count: n)
-        inputCount = Array(repeating: 0, count: n)
         headingChars = Array(repeating: 0, count: n)
-        embedCount = Array(repeating: 0, count: n)
         quoteChars = Array(repeating: 0, count: n)
         linkCount = Array(repeating: 0, count: n)
         score = Array(repeating: 0, count: n)
@@ -109,7 +105,7 @@ struct ContentExtractor {
 
     enum Why: UInt8 {
         case none = 0, invisible, tag, role, ariaHidden, classJunk, comments
-        case headline, byline, caption, negativeClass, linkList, form, short, images, embed, table, linkLine, listOfLinks
+        case headline, byline, caption, negativeClass, linkList, form, short, images, table, linkLine, listOfLinks
         var label: String {
             switch self {
             case .none: return "kept"
@@ -124,10 +120,9 @@ struct ContentExtractor {
             case .byline: return "byline or dateline"
             case .negativeClass: return "negative class/id, minor text"
             case .linkList: return "link density"
-            case .form: return "form inputs"
+            case .form: return "form"
             case .short: return "short block"
             case .images: return "images without text"
-            case .embed: return "embed"
             case .table: return "table (tables off)"
             case .linkLine: return "link-only line"
             case .listOfLinks: return "list items outnumber paragraphs"
@@ -298,8 +293,6 @@ struct ContentExtractor {
                 pCount[p] += pCount[i] + (tag == .p ? 1 : 0)
                 liCount[p] += liCount[i] + (tag == .li ? 1 : 0)
                 imgCount[p] += imgCount[i] + (tag == .img ? 1 : 0)
-                inputCount[p] += inputCount[i]
-                embedCount[p] += embedCount[i]
                 headingChars[p] += headingChars[i] + (tag.isHeading ? chars[i] : 0)
             }
         }
@@ -315,8 +308,8 @@ struct ContentExtractor {
         for k in 0 ..< n {
             chars[k] = 0; linkChars[k] = 0; commas[k] = 0; quoteChars[k] = 0; linkCount[k] = 0
             directChars[k] = 0; directLink[k] = 0; directCommas[k] = 0; directStops[k] = 0
-            pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0; inputCount[k] = 0
-            headingChars[k] = 0; embedCount[k] = 0
+            pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0
+            headingChars[k] = 0
         }
         aggregate(deciding: false)
     }
@@ -443,7 +436,7 @@ struct ContentExtractor {
                 let ld = linkDensity(s)
                 if len > 80 && ld < 0.25 {
                     roots.append(s)
-                } else if len > 0 && len <= 80 && ld == 0 && endsSentence(s) && !isByline(s) {
+                } else if len > 0 && len <= 80 && ld == 0 && settings.bias >= 0 && endsSentence(s) && !isByline(s) {
                     roots.append(s)
                 }
             }
@@ -461,7 +454,12 @@ struct ContentExtractor {
     private func clean(root: Int, drop: inout [UInt8]) {
         let nodes = tree.nodes
         let rootClean = Float(chars[root] - linkChars[root])
-        let linkLimit: Float = 0.2 + Float(settings.bias) * 0.1 + 0.05
+        // The bias moves the doubtful cases: how link-heavy a block may be,
+        // how much of the root a block with a negative class may hold, and
+        // whether a paragraph that is mostly one link stays.
+        let linkLimit: Float = 0.25 + Float(settings.bias) * 0.1
+        let minorShare: Float = settings.bias < 0 ? 0.7 : (settings.bias > 0 ? 0.25 : 0.5)
+        let linkLineShare: Float = settings.bias < 0 ? 0.5 : (settings.bias > 0 ? 1.01 : 0.66)
         var i = root + 1
         let end = Int(nodes[root].end)
         // Bylines and datelines sit above the first real paragraph.
@@ -479,7 +477,7 @@ struct ContentExtractor {
                 why = .headline
             } else if beforeStory && leaf && chars[i] > 0 && chars[i] < 80 && directStops[i] <= 2 && isByline(i) {
                 why = .byline
-            } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * 0.5 && !holdsQuote(i) {
+            } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * minorShare && !holdsQuote(i) {
                 why = .negativeClass
             } else if (tag == .figure || tag == .figcaption) && !holdsQuote(i) {
                 why = .caption
@@ -488,10 +486,10 @@ struct ContentExtractor {
             } else if Self.conditionalTags.contains(tag) && !holdsQuote(i) {
                 let isList = tag == .ul || tag == .ol
                 let p = Float(pCount[i]), li = Float(liCount[i])
-                if commas[i] < 10 || ld > 0.5 {
-                    if Float(inputCount[i]) > (p / 3).rounded(.down) && inputCount[i] > 0 {
-                        why = .form
-                    } else if !isList && tag != .table && li > p && ld > 0.2 {
+                if tag == .form && chars[i] < 500 {
+                    why = .form
+                } else if commas[i] < 10 || ld > 0.5 {
+                    if !isList && tag != .table && li > p && ld > 0.2 {
                         why = .listOfLinks
                     } else if weight[i] < 25 && ld > linkLimit + (isList ? 0.15 : 0) {
                         why = .linkList
@@ -501,8 +499,6 @@ struct ContentExtractor {
                         why = .short
                     } else if c < 25 && !isList && imgCount[i] > 2 {
                         why = .images
-                    } else if (embedCount[i] == 1 && c < 75) || embedCount[i] > 1 {
-                        why = .embed
                     }
                 }
             } else if blockOf[i] != Int32(i) && isLinkCluster(i) && !tree.children(of: i).contains(where: { isLinkCluster($0) && chars[$0] * 5 >= chars[i] * 4 }) {
@@ -512,7 +508,7 @@ struct ContentExtractor {
                 why = .linkLine
             } else if blockOf[i] == Int32(i) && directChars[i] > 0 && chars[i] == directChars[i] {
                 // A leaf block that is all link: "Read more: ...", a tag cloud line.
-                if Float(directLink[i]) > Float(directChars[i]) * 0.66 && directChars[i] < 300 {
+                if Float(directLink[i]) > Float(directChars[i]) * linkLineShare && directChars[i] < 300 {
                     why = .linkLine
                 }
             }

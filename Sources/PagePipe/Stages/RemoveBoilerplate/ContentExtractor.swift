@@ -594,12 +594,29 @@ struct ContentExtractor {
             renderer.append(tree, node: r) { deadFlags[$0] || dropFlags[$0] != 0 }
             renderer.lineBreak()
         }
-        let text = renderer.finish()
+        var text = renderer.finish()
+        if settings.bias < 0 { text = Self.trimEdges(text) }
         var trace: JSONValue?
         if settings.explain {
             trace = explain(top: top, roots: roots, drop: drop, fellBack: fellBack)
         }
         return Result(text: text, trace: trace)
+    }
+
+    /// Precision mode: leading and trailing short lines that are not
+    /// sentences ("Comments", "Like this:", "You may also like...") go.
+    static func trimEdges(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func isStub(_ line: Substring) -> Bool {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            guard t.unicodeScalars.count < 40 else { return false }
+            guard let last = t.unicodeScalars.last else { return true }
+            if t.hasSuffix("...") || t.hasSuffix("…") || t.hasSuffix(":") { return true }
+            return !".!?。！？\"”»)".unicodeScalars.contains(last)
+        }
+        while lines.count > 1, let last = lines.last, isStub(last) { lines.removeLast() }
+        while lines.count > 1, let first = lines.first, isStub(first) { lines.removeFirst() }
+        return lines.joined(separator: "\n")
     }
 
     private func keptChars(_ root: Int, drop: [UInt8]) -> Int {

@@ -31,7 +31,7 @@ struct ClassHints {
         "email", "follow", "topics", "teaser", "teasers", "offer", "upsell", "support", "appeal",
         "werbung", "anzeige", "kommentare", "kommentar", "teilen", "newsticker", "author", "bio",
         "copyright", "credits", "legal", "disclaimer", "more", "readmore", "next", "prev", "hidden",
-        "aside", "rail", "caption", "credit", "gallery", "slideshow", "overlay", "dialog", "tooltip", "pub", "sticky", "header", "masthead",
+        "aside", "rail", "caption", "credit", "gallery", "slideshow", "slider", "carousel", "lightbox", "overlay", "dialog", "tooltip", "pub", "sticky", "header", "masthead",
     ]
 
     /// Tokens so specific to furniture that the element goes outright.
@@ -43,7 +43,7 @@ struct ClassHints {
         "recommended", "recommendations", "trending", "navbar", "navigation", "nav", "menu",
         "footer", "sidebar", "advert", "advertisement", "adsense", "adslot", "dfp", "ads",
         "werbung", "anzeige", "kommentare", "teilen", "upsell", "appeal", "pagination", "pager",
-        "overlay", "tooltip", "tags", "promo", "widget", "widgets", "caption", "credit", "slideshow",
+        "overlay", "tooltip", "tags", "promo", "widget", "widgets", "caption", "credit", "slideshow", "slider", "carousel", "lightbox",
     ]
 
     static let commentTokens: Set<String> = [

@@ -104,7 +104,7 @@ struct ContentExtractor {
     // MARK: reasons
 
     enum Why: UInt8 {
-        case none = 0, invisible, tag, role, ariaHidden, classJunk, comments
+        case none = 0, invisible, tag, role, classJunk, comments
         case headline, byline, caption, negativeClass, linkList, form, short, images, table, linkLine, listOfLinks
         var label: String {
             switch self {
@@ -112,7 +112,6 @@ struct ContentExtractor {
             case .invisible: return "hidden"
             case .tag: return "furniture tag"
             case .role: return "landmark role"
-            case .ariaHidden: return "aria-hidden"
             case .classJunk: return "boilerplate class/id"
             case .comments: return "comments"
             case .headline: return "headline"
@@ -181,8 +180,6 @@ struct ContentExtractor {
                     case "id": id = a.value
                     case "role":
                         if Self.furnitureRoles.contains(a.value.lowercased()) { why = .role }
-                    case "aria-hidden":
-                        if a.value == "true" && why == .none { why = .ariaHidden }
                     case "itemprop":
                         if Self.positiveItemprops.contains(a.value) { weight[i] += 25 }
                     default:
@@ -239,12 +236,12 @@ struct ContentExtractor {
 
     // MARK: pass 2, backward: aggregate, then settle class-named junk
 
-    /// Sums text features bottom-up over live nodes. With `deciding`, it also
-    /// settles the pending class/id junk marks: an element is spared when it
-    /// holds long clean paragraphs (a whole story wrapped in an odd class name).
-    private mutating func aggregate(deciding: Bool) {
+    /// Sums text features bottom-up over live nodes. Returns, per element, the
+    /// text of its long clean paragraphs (150+ characters, few links).
+    @discardableResult
+    private mutating func aggregate() -> [Int32] {
         let nodes = tree.nodes
-        var longText = deciding ? Array(repeating: Int32(0), count: n) : []
+        var longText = Array(repeating: Int32(0), count: n)
         for i in stride(from: n - 1, through: 0, by: -1) {
             if dead[i] { continue }
             let node = nodes[i]
@@ -265,28 +262,12 @@ struct ContentExtractor {
                 continue
             }
             let tag = node.tag
-            if deciding {
-                if blockOf[i] == Int32(i) {
-                    let clean = directChars[i] - directLink[i]
-                    if clean >= 150 && directLink[i] * 4 < directChars[i] { longText[i] += clean }
-                }
-                if deadWhy[i] == Why.classJunk.rawValue || deadWhy[i] == Why.comments.rawValue {
-                    let spare = deadWhy[i] == Why.classJunk.rawValue && (longText[i] >= 1200 || holdsQuote(i))
-                    if !spare {
-                        dead[i] = true
-                        // Text directly owned by an outer block came through this element.
-                        let b = p >= 0 ? Int(blockOf[p]) : -1
-                        if b >= 0, blockOf[i] != Int32(i) {
-                            directChars[b] = max(0, directChars[b] - chars[i])
-                            directLink[b] = max(0, directLink[b] - linkChars[i])
-                        }
-                        continue
-                    }
-                    deadWhy[i] = 0
-                }
-                if p >= 0 { longText[p] += longText[i] }
+            if blockOf[i] == Int32(i) {
+                let clean = directChars[i] - directLink[i]
+                if clean >= 150 && directLink[i] * 4 < directChars[i] { longText[i] += clean }
             }
             if p >= 0 {
+                longText[p] += longText[i]
                 chars[p] += chars[i]; linkChars[p] += linkChars[i]; commas[p] += commas[i]
                 quoteChars[p] += quoteChars[i]
                 linkCount[p] += linkCount[i] + (tag == .a ? 1 : 0)
@@ -296,22 +277,36 @@ struct ContentExtractor {
                 headingChars[p] += headingChars[i] + (tag.isHeading ? chars[i] : 0)
             }
         }
+        return longText
     }
 
-    /// Spreads the junk decisions of pass 2 to descendants and recounts.
-    private mutating func settle() {
+    /// Settles the pending class/id junk marks, outermost first. An element is
+    /// spared when it holds long clean paragraphs or most of the page's text (a
+    /// whole story wrapped in an odd class name), or mostly quotes. Comment
+    /// sections are never spared (unless comments are kept, when they are not junk).
+    private mutating func decideJunk(longText: [Int32]) {
         let nodes = tree.nodes
+        var pageClean: Int32 = 0
+        for r in tree.children(of: -1) where !dead[r] && nodes[r].tag != .text { pageClean += chars[r] - linkChars[r] }
         for i in 0 ..< n {
             let p = Int(nodes[i].parent)
-            if p >= 0 && dead[p] { dead[i] = true }
+            if p >= 0 && dead[p] { dead[i] = true; continue }
+            guard deadWhy[i] == Why.classJunk.rawValue || deadWhy[i] == Why.comments.rawValue, !dead[i] else { continue }
+            let spare = deadWhy[i] == Why.classJunk.rawValue
+                && (longText[i] >= 1200 || holdsQuote(i) || (chars[i] - linkChars[i]) * 2 >= pageClean)
+            if spare { deadWhy[i] = 0 } else { dead[i] = true }
         }
+    }
+
+    /// Recounts without the junk.
+    private mutating func settle() {
         for k in 0 ..< n {
             chars[k] = 0; linkChars[k] = 0; commas[k] = 0; quoteChars[k] = 0; linkCount[k] = 0
             directChars[k] = 0; directLink[k] = 0; directCommas[k] = 0; directStops[k] = 0
             pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0
             headingChars[k] = 0
         }
-        aggregate(deciding: false)
+        aggregate()
     }
 
     private func isLinkCluster(_ i: Int) -> Bool {
@@ -557,7 +552,8 @@ struct ContentExtractor {
 
     mutating func run() -> Result {
         markHard()
-        aggregate(deciding: true)
+        let longText = aggregate()
+        decideJunk(longText: longText)
         settle()
         scoreBlocks()
         var drop = Array(repeating: UInt8(0), count: n)

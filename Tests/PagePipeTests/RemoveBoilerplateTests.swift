@@ -109,6 +109,27 @@ import Testing
         #expect(quiet.extra.isEmpty)
     }
 
+    @Test("a junk class or a landmark wrapping the whole page does not take the story with it", arguments: [
+        "<div class=\"sliderBox\">%@</div>",
+        "<header>%@</header>",
+        "<div role=\"complementary\">%@</div>",
+    ])
+    func wrappersHoldingTheStorySurvive(_ wrapper: String) throws {
+        let story = """
+            <nav><a href="/">Home</a> <a href="/world">World</a></nav>
+            <div class="story"><p>The harbour authority reopened the northern pier on Monday, after three weeks of repairs to the storm-damaged quay.</p>
+            <p>Ferries to the islands will run on the summer timetable again from Wednesday, the operator said.</p></div>
+            <div class="share-tools"><a href="#">Facebook</a> <a href="#">Twitter</a></div>
+            """
+        let html = "<html><body>" + wrapper.replacingOccurrences(of: "%@", with: story) + "</body></html>"
+        let (doc, _) = try Self.extract(html: Array(html.utf8))
+        let text = doc.text ?? ""
+        #expect(text.contains("The harbour authority reopened the northern pier on Monday"))
+        #expect(text.contains("Ferries to the islands will run on the summer timetable"))
+        #expect(!text.contains("Facebook"))
+        #expect(!text.contains("World"))
+    }
+
     @Test func metadataGivenOnInputWins() throws {
         let (doc, _) = try Self.extract(html: Self.page("themoscowtimes.html"), url: "https://example.org/given")
         #expect(doc.url == "https://example.org/given")

@@ -37,10 +37,27 @@ struct ContentExtractor {
     struct Result {
         var text: String
         var trace: JSONValue?
+        /// Characters of text kept (CJK double), to compare attempts.
+        var kept = 0
+    }
+
+    /// Extracts the article of `tree`. Landmarks (header, aside, role=banner,
+    /// ...) are removed outright; only when that leaves too little text is the
+    /// page read again with landmarks that hold most of its text spared, for
+    /// the odd site that wraps its story in one. The retry keeps the common
+    /// case fast.
+    static func extract(tree: HTMLTree, settings: Settings) -> Result {
+        var first = ContentExtractor(tree: tree, settings: settings, spareLandmarks: false)
+        let result = first.run()
+        guard result.kept < settings.minText else { return result }
+        var second = ContentExtractor(tree: tree, settings: settings, spareLandmarks: true)
+        let retry = second.run()
+        return retry.kept > result.kept * 3 / 2 ? retry : result
     }
 
     let tree: HTMLTree
     let settings: Settings
+    let spareLandmarks: Bool
     let n: Int
 
     // Per node, index-aligned with tree.nodes.
@@ -71,9 +88,10 @@ struct ContentExtractor {
     private var score: [Float]
     private var isCandidate: [Bool]
 
-    init(tree: HTMLTree, settings: Settings) {
+    init(tree: HTMLTree, settings: Settings, spareLandmarks: Bool = false) {
         self.tree = tree
         self.settings = settings
+        self.spareLandmarks = spareLandmarks
         n = tree.count
         dead = Array(repeating: false, count: n)
         deadWhy = Array(repeating: 0, count: n)
@@ -195,12 +213,17 @@ struct ContentExtractor {
                     }
                 }
             }
-            if why != .none {
+            if spareLandmarks && (why == .role || (why == .tag && Self.wrapperTags.contains(tag))) {
+                // Landmarks can wrap a whole page on odd sites: decided in pass 2.
+                deadWhy[i] = why.rawValue
+            } else if why != .none {
                 dead[i] = true
                 deadWhy[i] = why.rawValue
             }
         }
     }
+
+    private static let wrapperTags = TagSet([.header, .footer, .aside, .nav, .menu])
 
     /// Counts non-space scalars (CJK double), commas and sentence stops of text node `i`,
     /// in ASCII and the common CJK, Arabic and full-width forms.
@@ -280,10 +303,12 @@ struct ContentExtractor {
         return longText
     }
 
-    /// Settles the pending class/id junk marks, outermost first. An element is
-    /// spared when it holds long clean paragraphs or most of the page's text (a
-    /// whole story wrapped in an odd class name), or mostly quotes. Comment
-    /// sections are never spared (unless comments are kept, when they are not junk).
+    /// Settles the pending junk marks, outermost first. An element named junk
+    /// by its class is spared when it holds long clean paragraphs or most of
+    /// the page's text (a whole story wrapped in an odd class name), or mostly
+    /// quotes; a landmark (header, aside, role=banner, ...) when it holds most
+    /// of the page's text. Comment sections are never spared (with the
+    /// `comments` option they are not junk in the first place).
     private mutating func decideJunk(longText: [Int32]) {
         let nodes = tree.nodes
         var pageClean: Int32 = 0
@@ -291,9 +316,14 @@ struct ContentExtractor {
         for i in 0 ..< n {
             let p = Int(nodes[i].parent)
             if p >= 0 && dead[p] { dead[i] = true; continue }
-            guard deadWhy[i] == Why.classJunk.rawValue || deadWhy[i] == Why.comments.rawValue, !dead[i] else { continue }
-            let spare = deadWhy[i] == Why.classJunk.rawValue
-                && (longText[i] >= 1200 || holdsQuote(i) || (chars[i] - linkChars[i]) * 2 >= pageClean)
+            guard deadWhy[i] != 0, !dead[i] else { continue }
+            let most = (chars[i] - linkChars[i]) * 2 >= pageClean && pageClean > 0
+            let spare: Bool
+            switch Why(rawValue: deadWhy[i]) {
+            case .classJunk?: spare = longText[i] >= 1200 || holdsQuote(i) || most
+            case .tag?, .role?: spare = most
+            default: spare = false
+            }
             if spare { deadWhy[i] = 0 } else { dead[i] = true }
         }
     }
@@ -569,6 +599,7 @@ struct ContentExtractor {
         }
         var kept = 0
         for r in roots { kept += keptChars(r, drop: drop) }
+        var keptFinal = kept
         if kept < settings.minText {
             // No convincing root: clean the whole body instead.
             let body = tree.first(.body) ?? -1
@@ -581,6 +612,7 @@ struct ContentExtractor {
                 fellBack = true
                 roots = all.filter { tree.nodes[$0].tag != .text }
                 drop = whole
+                keptFinal = wholeKept
             }
         }
         var renderer = TextRenderer()
@@ -596,7 +628,7 @@ struct ContentExtractor {
         if settings.explain {
             trace = explain(top: top, roots: roots, drop: drop, fellBack: fellBack)
         }
-        return Result(text: text, trace: trace)
+        return Result(text: text, trace: trace, kept: keptFinal)
     }
 
     /// Precision mode: leading and trailing short lines that are not
@@ -685,6 +717,7 @@ struct ContentExtractor {
             ("root", top >= 0 ? .string(describe(top)) : .null),
             ("roots", .array(roots.map { .string(describe($0)) })),
             ("fallback", .bool(fellBack)),
+            ("landmarksSpared", .bool(spareLandmarks)),
             ("candidates", .array(candidates)),
             ("blocks", .array(blocks)),
         ])

@@ -56,8 +56,7 @@ public struct RemoveBoilerplate: Stage {
         let meta = PageMetadata(tree: tree)
         var settings = self.settings
         settings.author = meta.author
-        var extractor = ContentExtractor(tree: tree, settings: settings)
-        let result = extractor.run()
+        let result = ContentExtractor.extract(tree: tree, settings: settings)
         var text = result.text
         if settings.keepHeadline, let title = meta.title, !text.hasPrefix(title) {
             text = text.isEmpty ? title : title + "\n" + text

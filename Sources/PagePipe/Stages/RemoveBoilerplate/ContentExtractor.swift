@@ -498,7 +498,8 @@ struct ContentExtractor {
             let tag = node.tag
             let c = Float(chars[i])
             let ld = linkDensity(i)
-            if tag == .h1 && !settings.keepHeadline {
+            if tag == .h1 && beforeStory && !settings.keepHeadline {
+                // The headline; h1s further down are section headings.
                 why = .headline
             } else if beforeStory && leaf && chars[i] > 0 && chars[i] < 80 && directStops[i] <= 2 && isByline(i) {
                 why = .byline

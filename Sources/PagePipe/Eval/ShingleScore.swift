@@ -3,22 +3,22 @@
 /// `_`; combining marks split words), contiguous 4-gram shingles counted as a
 /// multiset (1..3 tokens make one shorter shingle), per page tp/fp/fn divided by
 /// their sum, precision and recall averaged over pages, F1 of the two means.
-enum ShingleScore {
-    struct Page {
-        var key: String
-        var tp = 0.0, fp = 0.0, fn = 0.0
-        var precision = 0.0, recall = 0.0
-        var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
-        var identical = false
+public enum ShingleScore {
+    public struct Page: Sendable {
+        public var key: String
+        public var tp = 0.0, fp = 0.0, fn = 0.0
+        public var precision = 0.0, recall = 0.0
+        public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
+        public var identical = false
     }
 
-    struct Total {
-        var n = 0
-        var precision = 0.0, recall = 0.0, accuracy = 0.0
-        var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
+    public struct Total: Sendable {
+        public var n = 0
+        public var precision = 0.0, recall = 0.0, accuracy = 0.0
+        public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
     }
 
-    static func isWord(_ u: Unicode.Scalar) -> Bool {
+    public static func isWord(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
         if v < 0x80 {
             return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F
@@ -32,7 +32,7 @@ enum ShingleScore {
         }
     }
 
-    static func tokens(_ text: String) -> [String] {
+    public static func tokens(_ text: String) -> [String] {
         var out: [String] = []
         var current = String.UnicodeScalarView()
         for u in text.unicodeScalars {
@@ -47,7 +47,7 @@ enum ShingleScore {
         return out
     }
 
-    static func shingles(_ tokens: [String], n: Int = 4) -> [[String]: Int] {
+    public static func shingles(_ tokens: [String], n: Int = 4) -> [[String]: Int] {
         guard !tokens.isEmpty else { return [:] }
         if tokens.count < n { return [tokens: 1] }
         var counts: [[String]: Int] = [:]
@@ -55,7 +55,7 @@ enum ShingleScore {
         return counts
     }
 
-    static func page(key: String, truth: String, predicted: String) -> Page {
+    public static func page(key: String, truth: String, predicted: String) -> Page {
         let tt = tokens(truth), pt = tokens(predicted)
         let t = shingles(tt), p = shingles(pt)
         var tp = 0, fp = 0, fn = 0
@@ -78,7 +78,7 @@ enum ShingleScore {
         return page
     }
 
-    static func total(_ pages: [Page]) -> Total {
+    public static func total(_ pages: [Page]) -> Total {
         var precisions: [Double] = [], recalls: [Double] = []
         var identical = 0
         for p in pages {

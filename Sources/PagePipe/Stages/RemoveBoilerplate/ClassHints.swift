@@ -14,6 +14,12 @@ struct ClassHints {
         var junk = false
         /// Names a comment section.
         var comments = false
+
+        mutating func add(_ other: Verdict) {
+            weight += other.weight
+            junk = junk || other.junk
+            comments = comments || other.comments
+        }
     }
 
     /// Tokens that mark an element as page furniture rather than the story.
@@ -78,11 +84,14 @@ struct ClassHints {
     /// Run-together names that start with a stem but name content.
     static let stemExceptions: Set<String> = ["commentary", "commentaries", "shared", "promoter"]
 
-    private static func stemFlags(_ token: String) -> UInt8 {
-        guard token.utf8.count > 5, !stemExceptions.contains(token) else { return 0 }
-        for stem in junkStems where token.utf8.count > stem.utf8.count {
-            if token.hasPrefix(stem) || token.hasSuffix(stem) {
-                return isNegative | isJunk | (stem == "comment" || stem == "kommentar" ? isComment : 0)
+    private static let stemBytes: [[UInt8]] = junkStems.map { Array($0.utf8) }
+
+    private static func stemFlags(_ token: String, _ bytes: ArraySlice<UInt8>) -> UInt8 {
+        guard bytes.count > 5, !stemExceptions.contains(token) else { return 0 }
+        for (k, stem) in stemBytes.enumerated() where bytes.count > stem.count {
+            if bytes.prefix(stem.count).elementsEqual(stem) || bytes.suffix(stem.count).elementsEqual(stem) {
+                let comment = junkStems[k] == "comment" || junkStems[k] == "kommentar"
+                return isNegative | isJunk | (comment ? isComment : 0)
             }
         }
         return 0
@@ -94,37 +103,67 @@ struct ClassHints {
         var v = Verdict()
         for value in [cls, id] {
             guard let value, !value.isEmpty else { continue }
-            var neg = false, pos = false, junk = false
-            forEachToken(value) { token in
-                let f = flags[token] ?? stemFlags(token)
-                guard f != 0 else { return }
-                if f & isNegative != 0 {
-                    let comment = f & isComment != 0
-                    if comment { v.comments = true }
-                    if !(comment && keepComments) {
-                        neg = true
-                        if f & isJunk != 0 { junk = true }
-                    }
-                }
-                if f & isPositive != 0 { pos = true }
-            }
-            if neg { v.weight -= 25 }
-            if pos { v.weight += 25 }
-            if junk && !pos { v.junk = true }
+            v.add(verdict(value, comments: keepComments))
         }
         return v
+    }
+
+    /// The verdict on one attribute value.
+    static func verdict(_ value: String, comments keepComments: Bool) -> Verdict {
+        var v = Verdict()
+        var neg = false, pos = false, junk = false
+        forEachToken(value) { token, bytes in
+            let f = flags[token] ?? stemFlags(token, bytes)
+            guard f != 0 else { return }
+            if f & isNegative != 0 {
+                let comment = f & isComment != 0
+                if comment { v.comments = true }
+                if !(comment && keepComments) {
+                    neg = true
+                    if f & isJunk != 0 { junk = true }
+                }
+            }
+            if f & isPositive != 0 { pos = true }
+        }
+        if neg { v.weight -= 25 }
+        if pos { v.weight += 25 }
+        v.junk = junk && !pos
+        return v
+    }
+
+    /// Verdicts remembered per attribute value, for one page: class values
+    /// repeat on most elements.
+    struct Cache {
+        let keepComments: Bool
+        private var seen: [String: Verdict] = [:]
+        init(keepComments: Bool) { self.keepComments = keepComments }
+
+        mutating func verdict(class cls: String?, id: String?) -> Verdict {
+            var v = Verdict()
+            if let cls, !cls.isEmpty {
+                if let known = seen[cls] {
+                    v.add(known)
+                } else {
+                    let fresh = ClassHints.verdict(cls, comments: keepComments)
+                    seen[cls] = fresh
+                    v.add(fresh)
+                }
+            }
+            if let id, !id.isEmpty { v.add(ClassHints.verdict(id, comments: keepComments)) }
+            return v
+        }
     }
 
     /// Calls `body` with each lower-case token of an attribute value. Splits at
     /// every byte that is not an ASCII letter or digit, and before an upper-case
     /// letter that follows a lower-case one. Non-ASCII letters end a token, as
     /// class names in other scripts carry no hints we know.
-    static func forEachToken(_ value: String, _ body: (String) -> Void) {
+    static func forEachToken(_ value: String, _ body: (String, ArraySlice<UInt8>) -> Void) {
         var token: [UInt8] = []
         token.reserveCapacity(24)
         var previousLower = false
         func flush() {
-            if !token.isEmpty && token.count <= 24 { body(String(decoding: token, as: UTF8.self)) }
+            if !token.isEmpty && token.count <= 24 { body(String(decoding: token, as: UTF8.self), token[...]) }
             token.removeAll(keepingCapacity: true)
         }
         for b in value.utf8 {

@@ -70,20 +70,17 @@ struct ContentExtractor {
     private var textChars: [Int32]    // text nodes: non-space scalars
     private var textCommas: [Int32]
     private var textStops: [Int32]
-    // Aggregates over live descendants.
-    private var chars: [Int32]
-    private var linkChars: [Int32]
-    private var commas: [Int32]
-    private var directChars: [Int32]
-    private var directLink: [Int32]
-    private var directCommas: [Int32]
-    private var directStops: [Int32]
-    private var pCount: [Int32]
-    private var liCount: [Int32]
-    private var imgCount: [Int32]
-    private var headingChars: [Int32]
-    private var linkCount: [Int32]
-    private var quoteChars: [Int32]   // text inside <blockquote>: quotes and embedded posts
+    /// Text features summed over an element's live descendants; the
+    /// `direct` ones count only the text a block owns itself (not nested blocks).
+    struct Counts {
+        var chars: Int32 = 0, linkChars: Int32 = 0, commas: Int32 = 0
+        var directChars: Int32 = 0, directLink: Int32 = 0, directCommas: Int32 = 0, directStops: Int32 = 0
+        var pCount: Int32 = 0, liCount: Int32 = 0, imgCount: Int32 = 0, headingChars: Int32 = 0
+        /// Text inside <blockquote>: quotes and embedded posts.
+        var quoteChars: Int32 = 0
+        var linkCount: Int32 = 0
+    }
+    private var agg: [Counts]
 
     private var score: [Float]
     private var isCandidate: [Bool]
@@ -102,19 +99,7 @@ struct ContentExtractor {
         textChars = Array(repeating: 0, count: n)
         textCommas = Array(repeating: 0, count: n)
         textStops = Array(repeating: 0, count: n)
-        chars = Array(repeating: 0, count: n)
-        linkChars = Array(repeating: 0, count: n)
-        commas = Array(repeating: 0, count: n)
-        directChars = Array(repeating: 0, count: n)
-        directLink = Array(repeating: 0, count: n)
-        directCommas = Array(repeating: 0, count: n)
-        directStops = Array(repeating: 0, count: n)
-        pCount = Array(repeating: 0, count: n)
-        liCount = Array(repeating: 0, count: n)
-        imgCount = Array(repeating: 0, count: n)
-        headingChars = Array(repeating: 0, count: n)
-        quoteChars = Array(repeating: 0, count: n)
-        linkCount = Array(repeating: 0, count: n)
+        agg = Array(repeating: Counts(), count: n)
         score = Array(repeating: 0, count: n)
         isCandidate = Array(repeating: false, count: n)
     }
@@ -165,6 +150,7 @@ struct ContentExtractor {
 
     private mutating func markHard() {
         let nodes = tree.nodes
+        var hints = ClassHints.Cache(keepComments: settings.keepComments)
         for i in 0 ..< n {
             let node = nodes[i]
             let p = Int(node.parent)
@@ -205,7 +191,7 @@ struct ContentExtractor {
                     }
                 }
                 if cls != nil || id != nil {
-                    let v = ClassHints.verdict(class: cls, id: id, comments: settings.keepComments)
+                    let v = hints.verdict(class: cls, id: id)
                     weight[i] += Int16(v.weight)
                     if v.junk && why == .none && tag != .body && tag != .html {
                         // Decided in pass 2, once the subtree's text is counted.
@@ -274,30 +260,30 @@ struct ContentExtractor {
                 guard c > 0 else { continue }
                 let link = inLink[i] ? c : 0
                 if p >= 0 {
-                    chars[p] += c; linkChars[p] += link; commas[p] += textCommas[i]
-                    if inQuote[i] { quoteChars[p] += c }
+                    agg[p].chars += c; agg[p].linkChars += link; agg[p].commas += textCommas[i]
+                    if inQuote[i] { agg[p].quoteChars += c }
                 }
                 let b = Int(blockOf[i])
                 if b >= 0 {
-                    directChars[b] += c; directLink[b] += link
-                    directCommas[b] += textCommas[i]; directStops[b] += textStops[i]
+                    agg[b].directChars += c; agg[b].directLink += link
+                    agg[b].directCommas += textCommas[i]; agg[b].directStops += textStops[i]
                 }
                 continue
             }
             let tag = node.tag
             if blockOf[i] == Int32(i) {
-                let clean = directChars[i] - directLink[i]
-                if clean >= 150 && directLink[i] * 4 < directChars[i] { longText[i] += clean }
+                let clean = agg[i].directChars - agg[i].directLink
+                if clean >= 150 && agg[i].directLink * 4 < agg[i].directChars { longText[i] += clean }
             }
             if p >= 0 {
                 longText[p] += longText[i]
-                chars[p] += chars[i]; linkChars[p] += linkChars[i]; commas[p] += commas[i]
-                quoteChars[p] += quoteChars[i]
-                linkCount[p] += linkCount[i] + (tag == .a ? 1 : 0)
-                pCount[p] += pCount[i] + (tag == .p ? 1 : 0)
-                liCount[p] += liCount[i] + (tag == .li ? 1 : 0)
-                imgCount[p] += imgCount[i] + (tag == .img ? 1 : 0)
-                headingChars[p] += headingChars[i] + (tag.isHeading ? chars[i] : 0)
+                agg[p].chars += agg[i].chars; agg[p].linkChars += agg[i].linkChars; agg[p].commas += agg[i].commas
+                agg[p].quoteChars += agg[i].quoteChars
+                agg[p].linkCount += agg[i].linkCount + (tag == .a ? 1 : 0)
+                agg[p].pCount += agg[i].pCount + (tag == .p ? 1 : 0)
+                agg[p].liCount += agg[i].liCount + (tag == .li ? 1 : 0)
+                agg[p].imgCount += agg[i].imgCount + (tag == .img ? 1 : 0)
+                agg[p].headingChars += agg[i].headingChars + (tag.isHeading ? agg[i].chars : 0)
             }
         }
         return longText
@@ -312,12 +298,12 @@ struct ContentExtractor {
     private mutating func decideJunk(longText: [Int32]) {
         let nodes = tree.nodes
         var pageClean: Int32 = 0
-        for r in tree.children(of: -1) where !dead[r] && nodes[r].tag != .text { pageClean += chars[r] - linkChars[r] }
+        for r in tree.children(of: -1) where !dead[r] && nodes[r].tag != .text { pageClean += agg[r].chars - agg[r].linkChars }
         for i in 0 ..< n {
             let p = Int(nodes[i].parent)
             if p >= 0 && dead[p] { dead[i] = true; continue }
             guard deadWhy[i] != 0, !dead[i] else { continue }
-            let most = (chars[i] - linkChars[i]) * 2 >= pageClean && pageClean > 0
+            let most = (agg[i].chars - agg[i].linkChars) * 2 >= pageClean && pageClean > 0
             let spare: Bool
             switch Why(rawValue: deadWhy[i]) {
             case .classJunk?: spare = longText[i] >= 1200 || holdsQuote(i) || most
@@ -330,23 +316,18 @@ struct ContentExtractor {
 
     /// Recounts without the junk.
     private mutating func settle() {
-        for k in 0 ..< n {
-            chars[k] = 0; linkChars[k] = 0; commas[k] = 0; quoteChars[k] = 0; linkCount[k] = 0
-            directChars[k] = 0; directLink[k] = 0; directCommas[k] = 0; directStops[k] = 0
-            pCount[k] = 0; liCount[k] = 0; imgCount[k] = 0
-            headingChars[k] = 0
-        }
+        agg = Array(repeating: Counts(), count: n)
         aggregate()
     }
 
     private func isLinkCluster(_ i: Int) -> Bool {
-        tree.nodes[i].tag != .text && linkCount[i] >= 3 && linkChars[i] * 10 >= chars[i] * 9
+        tree.nodes[i].tag != .text && agg[i].linkCount >= 3 && agg[i].linkChars * 10 >= agg[i].chars * 9
     }
 
     /// Mostly quoted text: an embedded post or a pull quote, which readers
     /// count as part of the story even inside a "social-embed" box.
     private func holdsQuote(_ i: Int) -> Bool {
-        quoteChars[i] >= 50 && quoteChars[i] * 2 >= chars[i]
+        agg[i].quoteChars >= 50 && agg[i].quoteChars * 2 >= agg[i].chars
     }
 
     // MARK: scoring
@@ -367,9 +348,9 @@ struct ContentExtractor {
     private mutating func scoreBlocks() {
         let nodes = tree.nodes
         for i in 0 ..< n where !dead[i] && blockOf[i] == Int32(i) {
-            let clean = directChars[i] - directLink[i]
+            let clean = agg[i].directChars - agg[i].directLink
             guard clean >= 25 else { continue }
-            let s = 1 + Float(directCommas[i]) + Float(min(directChars[i] / 100, 3))
+            let s = 1 + Float(agg[i].directCommas) + Float(min(agg[i].directChars / 100, 3))
             var a = Int(nodes[i].parent)
             var level = 0
             while a >= 0 && level < 5 {
@@ -389,7 +370,7 @@ struct ContentExtractor {
     }
 
     private func linkDensity(_ i: Int) -> Float {
-        chars[i] > 0 ? Float(linkChars[i]) / Float(chars[i]) : 0
+        agg[i].chars > 0 ? Float(agg[i].linkChars) / Float(agg[i].chars) : 0
     }
 
     private func isAncestor(_ a: Int, of i: Int) -> Bool {
@@ -457,7 +438,7 @@ struct ContentExtractor {
             if isCandidate[s] && score[s] + bonus >= siblingThreshold {
                 roots.append(s)
             } else if blockOf[s] == Int32(s), nodes[s].tag == .p || nodes[s].tag == .div, weight[s] >= 0 {
-                let len = chars[s]
+                let len = agg[s].chars
                 let ld = linkDensity(s)
                 if len > 80 && ld < 0.25 {
                     roots.append(s)
@@ -478,7 +459,7 @@ struct ContentExtractor {
     /// Marks what to drop inside `root`; returns the element indices dropped with their reasons.
     private func clean(root: Int, drop: inout [UInt8]) {
         let nodes = tree.nodes
-        let rootClean = Float(chars[root] - linkChars[root])
+        let rootClean = Float(agg[root].chars - agg[root].linkChars)
         // The bias moves the doubtful cases: how link-heavy a block may be,
         // how much of the root a block with a negative class may hold, and
         // whether a paragraph that is mostly one link stays.
@@ -493,17 +474,17 @@ struct ContentExtractor {
             let node = nodes[i]
             if node.tag == .text || dead[i] { i += 1; continue }
             var why = Why.none
-            let leaf = blockOf[i] == Int32(i) && chars[i] == directChars[i]
-            if beforeStory && leaf && directChars[i] >= 150 { beforeStory = false }
+            let leaf = blockOf[i] == Int32(i) && agg[i].chars == agg[i].directChars
+            if beforeStory && leaf && agg[i].directChars >= 150 { beforeStory = false }
             let tag = node.tag
-            let c = Float(chars[i])
+            let c = Float(agg[i].chars)
             let ld = linkDensity(i)
             if tag == .h1 && beforeStory && !settings.keepHeadline {
                 // The headline; h1s further down are section headings.
                 why = .headline
-            } else if beforeStory && leaf && chars[i] > 0 && chars[i] < 80 && directStops[i] <= 2 && isByline(i) {
+            } else if beforeStory && leaf && agg[i].chars > 0 && agg[i].chars < 80 && agg[i].directStops <= 2 && isByline(i) {
                 why = .byline
-            } else if weight[i] < 0 && Float(chars[i] - linkChars[i]) < rootClean * minorShare && !holdsQuote(i) {
+            } else if weight[i] < 0 && Float(agg[i].chars - agg[i].linkChars) < rootClean * minorShare && !holdsQuote(i) {
                 why = .negativeClass
             } else if (tag == .figure || tag == .figcaption) && !holdsQuote(i) {
                 why = .caption
@@ -511,30 +492,30 @@ struct ContentExtractor {
                 why = .table
             } else if Self.conditionalTags.contains(tag) && !holdsQuote(i) {
                 let isList = tag == .ul || tag == .ol
-                let p = Float(pCount[i]), li = Float(liCount[i])
-                if tag == .form && chars[i] < 500 {
+                let p = Float(agg[i].pCount), li = Float(agg[i].liCount)
+                if tag == .form && agg[i].chars < 500 {
                     why = .form
-                } else if commas[i] < 10 || ld > 0.5 {
+                } else if agg[i].commas < 10 || ld > 0.5 {
                     if !isList && tag != .table && li > p && ld > 0.2 {
                         why = .listOfLinks
                     } else if weight[i] < 25 && ld > linkLimit + (isList ? 0.15 : 0) {
                         why = .linkList
                     } else if weight[i] >= 25 && ld > 0.5 {
                         why = .linkList
-                    } else if c < 25 && !isList && tag != .table && directStops[i] == 0 && headingChars[i] == 0 && settings.bias <= 0 {
+                    } else if c < 25 && !isList && tag != .table && agg[i].directStops == 0 && agg[i].headingChars == 0 && settings.bias <= 0 {
                         why = .short
-                    } else if c < 25 && !isList && imgCount[i] > 2 {
+                    } else if c < 25 && !isList && agg[i].imgCount > 2 {
                         why = .images
                     }
                 }
-            } else if blockOf[i] != Int32(i) && isLinkCluster(i) && !tree.children(of: i).contains(where: { isLinkCluster($0) && chars[$0] * 5 >= chars[i] * 4 }) {
+            } else if blockOf[i] != Int32(i) && isLinkCluster(i) && !tree.children(of: i).contains(where: { isLinkCluster($0) && agg[$0].chars * 5 >= agg[i].chars * 4 }) {
                 // An inline cluster of links inside a paragraph: a hover card, a
                 // tag row. The innermost such element goes, so that a linked
                 // name before its hover card stays.
                 why = .linkLine
-            } else if blockOf[i] == Int32(i) && directChars[i] > 0 && chars[i] == directChars[i] {
+            } else if blockOf[i] == Int32(i) && agg[i].directChars > 0 && agg[i].chars == agg[i].directChars {
                 // A leaf block that is all link: "Read more: ...", a tag cloud line.
-                if Float(directLink[i]) > Float(directChars[i]) * linkLineShare && directChars[i] < 300 {
+                if Float(agg[i].directLink) > Float(agg[i].directChars) * linkLineShare && agg[i].directChars < 300 {
                     why = .linkLine
                 }
             }
@@ -682,7 +663,7 @@ struct ContentExtractor {
         ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         let candidates: [JSONValue] = ranked.prefix(5).map { (i, s) in
             .object([("node", .int(i)), ("element", .string(describe(i))), ("score", .double((Double(s) * 10).rounded() / 10)),
-                     ("chars", .int(Int(chars[i]))), ("linkDensity", .double((Double(linkDensity(i)) * 100).rounded() / 100))])
+                     ("chars", .int(Int(agg[i].chars))), ("linkDensity", .double((Double(linkDensity(i)) * 100).rounded() / 100))])
         }
         var blocks: [JSONValue] = []
         // Removals with text, in document order: what was kept and what went, and why.
@@ -706,7 +687,7 @@ struct ContentExtractor {
                 i = Int(node.end)
                 continue
             }
-            if blockOf[i] == Int32(i) && directChars[i] > 0 {
+            if blockOf[i] == Int32(i) && agg[i].directChars > 0 {
                 let kept = inRoot(i)
                 blocks.append(.object([("node", .int(i)), ("element", .string(describe(i))), ("kept", .bool(kept)),
                                        ("reason", .string(kept ? "in content root" : "outside content root")),

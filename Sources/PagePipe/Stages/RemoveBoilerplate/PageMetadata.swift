@@ -56,14 +56,14 @@ struct PageMetadata {
                     timeValue = dt
                 }
             case .script:
-                if let type = tree.attribute("type", of: i), type.lowercased().contains("ld+json") {
+                // parse-html keeps the text of JSON-LD scripts only.
+                if node.end > Int32(i + 1) {
                     ld.read(tree.rawText(under: i))
                 }
             default:
-                if node.tag != .text, node.attributeCount > 0, let ip = tree.attribute("itemprop", of: i) {
-                    if ip == "datePublished", itempropDate == nil {
-                        itempropDate = tree.attribute("datetime", of: i) ?? tree.attribute("content", of: i)
-                    }
+                if itempropDate == nil, node.tag != .text, node.attributeCount > 0,
+                   tree.attribute("itemprop", of: i) == "datePublished" {
+                    itempropDate = tree.attribute("datetime", of: i) ?? tree.attribute("content", of: i)
                 }
             }
             i += 1
@@ -89,15 +89,26 @@ struct PageMetadata {
     /// "Headline | Site", "Headline - Site" -> "Headline".
     static func stripSiteSuffix(_ title: String, site: String?) -> String {
         let t = title.folded
+        let bytes = Array(t.utf8)
         for separator in [" | ", " – ", " — ", " - ", " :: ", " · ", " » "] {
-            guard let r = t.range(of: separator, options: .backwards) else { continue }
-            let head = String(t[..<r.lowerBound]).folded
-            let tail = String(t[r.upperBound...]).folded
-            if let site, !site.isEmpty, tail.lowercased() == site.lowercased().folded { return head }
+            guard let at = lastIndex(of: Array(separator.utf8), in: bytes) else { continue }
+            let head = String(decoding: bytes[..<at], as: UTF8.self).folded
+            let tail = String(decoding: bytes[(at + separator.utf8.count)...], as: UTF8.self).folded
+            if let site, !site.isEmpty, tail.lowercased() == site.folded.lowercased() { return head }
             // Without a site name, only a short tail is taken for one.
             if tail.split(separator: " ").count <= 4, head.split(separator: " ").count >= 3 { return head }
         }
         return t
+    }
+
+    private static func lastIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var i = haystack.count - needle.count
+        while i >= 0 {
+            if haystack[i] == needle[0] && haystack[i ..< i + needle.count].elementsEqual(needle) { return i }
+            i -= 1
+        }
+        return nil
     }
 
     /// An ISO 8601 date or date-time taken from a value that starts with one

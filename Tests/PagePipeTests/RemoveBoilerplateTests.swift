@@ -178,6 +178,11 @@ import Testing
         ("2019-11-19 10:00:00+01:00", "2019-11-19T10:00:00+01:00"),
         ("2019-11-19", "2019-11-19"),
         ("20191119", "2019-11-19"),
+        ("2019/11/19", "2019-11-19"),
+        ("19.11.2019", "2019-11-19"),
+        ("November 19, 2019, 07:47 PM EST", "2019-11-19"),
+        ("Tue Nov 19 2019 05:44:06 GMT+0000", "2019-11-19"),
+        ("5. März 2024", "2024-03-05"),
     ])
     func datesBecomeISO8601(_ raw: String, _ expected: String) {
         #expect(PageMetadata.isoDate(raw) == expected)
@@ -185,5 +190,7 @@ import Testing
 
     @Test func unparseableDatesAreLeftOut() {
         #expect(PageMetadata.isoDate("Tuesday, Nov. 19") == nil)
+        #expect(PageMetadata.isoDate("0001-01-01T00:00:00Z") == nil)
+        #expect(PageMetadata.isoDate("") == nil)
     }
 }

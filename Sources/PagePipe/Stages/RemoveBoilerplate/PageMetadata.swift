@@ -1,3 +1,4 @@
+import Foundation
 import HTML
 
 /// Title, canonical URL, publication date, site and author, from the markup
@@ -34,8 +35,9 @@ struct PageMetadata {
                         if named[n] == nil { named[n] = content }
                     }
                     if let ip = tree.attribute("itemprop", of: i) {
-                        if ip == "datePublished", itempropDate == nil { itempropDate = content }
-                        if ip == "author", itempropAuthor == nil { itempropAuthor = content }
+                        let props = ip.split(separator: " ")
+                        if props.contains("datePublished"), itempropDate == nil { itempropDate = content }
+                        if props.contains("author"), itempropAuthor == nil { itempropAuthor = content }
                     }
                 }
             case .link:
@@ -62,7 +64,7 @@ struct PageMetadata {
                 }
             default:
                 if itempropDate == nil, node.tag != .text, node.attributeCount > 0,
-                   tree.attribute("itemprop", of: i) == "datePublished" {
+                   let ip = tree.attribute("itemprop", of: i), ip.split(separator: " ").contains("datePublished") {
                     itempropDate = tree.attribute("datetime", of: i) ?? tree.attribute("content", of: i)
                 }
             }
@@ -73,16 +75,18 @@ struct PageMetadata {
         let rawTitle = og["og:title"] ?? named["twitter:title"] ?? ld.headline ?? firstH1 ?? titleTag
         title = rawTitle.map { Self.stripSiteSuffix($0, site: site) }.flatMap { $0.isEmpty ? nil : $0 }
         url = canonical ?? og["og:url"]
-        let dates = [og["article:published_time"], ld.datePublished, itempropDate,
+        let dates = [og["article:published_time"], og["article:published"], ld.datePublished, itempropDate,
                      named["article:published_time"], named["date"], named["pubdate"],
                      named["publishdate"], named["dc.date.issued"], named["dc.date"],
-                     named["parsely-pub-date"], named["sailthru.date"], og["og:published_time"],
+                     named["parsely-pub-date"], named["sailthru.date"], named["pdate"], og["og:published_time"],
                      timeValue, og["article:modified_time"], ld.dateModified]
         date = dates.lazy.compactMap { $0.flatMap(Self.isoDate) }.first
         let authors = [named["author"], ld.author, itempropAuthor, og["article:author"], named["byl"]]
         author = authors.lazy.compactMap { a -> String? in
-            guard let a = a?.folded, !a.isEmpty, !a.contains("://"), a.count < 120 else { return nil }
-            return a
+            guard var a = a?.folded, !a.contains("://"), a.count < 120 else { return nil }
+            // "By Jane Doe" in a byline-shaped meta tag.
+            if a.lowercased().hasPrefix("by ") { a = String(a.dropFirst(3)).folded }
+            return a.isEmpty ? nil : a
         }.first
     }
 
@@ -111,29 +115,103 @@ struct PageMetadata {
         return nil
     }
 
-    /// An ISO 8601 date or date-time taken from a value that starts with one
-    /// ("2019-11-19T10:00:00Z", "2019-11-19 10:00", "20191119"); nil otherwise.
+    /// An ISO 8601 date or date-time from a metadata value: kept as it is when
+    /// it already is one ("2019-11-19T10:00:00Z", "2019-11-19 10:00" gets its
+    /// "T"), else the date alone from "20191119", "2019/11/19", "19.11.2019",
+    /// "November 19, 2019, 07:47 PM EST", "Tue Nov 19 2019 05:44:06 GMT".
+    /// Placeholders before 1900 ("0001-01-01") are refused.
     static func isoDate(_ value: String) -> String? {
         let v = Array(value.trimmed.utf8)
         func digits(_ r: Range<Int>) -> Bool { r.upperBound <= v.count && v[r].allSatisfy { $0 >= 48 && $0 <= 57 } }
         if digits(0 ..< 4), v.count >= 10, v[4] == UInt8(ascii: "-"), digits(5 ..< 7), v[7] == UInt8(ascii: "-"), digits(8 ..< 10) {
-            var end = 10
+            guard plausible(year: number(v[0 ..< 4]), month: number(v[5 ..< 7]), day: number(v[8 ..< 10])) else { return nil }
             if v.count >= 16, v[10] == UInt8(ascii: "T") || v[10] == UInt8(ascii: " "), digits(11 ..< 13), v[13] == UInt8(ascii: ":"), digits(14 ..< 16) {
-                end = v.count
-                var out = Array(v[0 ..< end])
+                var out = v
                 out[10] = UInt8(ascii: "T")
                 // Stop at anything that is not part of a time or offset.
+                let timeBytes: [UInt8] = Array(":.+-Z".utf8)
                 var k = 11
-                while k < out.count, (out[k] >= 48 && out[k] <= 57) || [UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "Z")].contains(out[k]) { k += 1 }
+                while k < out.count, (out[k] >= 48 && out[k] <= 57) || timeBytes.contains(out[k]) { k += 1 }
                 return String(decoding: out[0 ..< k], as: UTF8.self)
             }
-            return String(decoding: v[0 ..< end], as: UTF8.self)
+            return String(decoding: v[0 ..< 10], as: UTF8.self)
         }
-        if v.count == 8, digits(0 ..< 8) {
-            let s = String(decoding: v, as: UTF8.self)
-            let a = s.index(s.startIndex, offsetBy: 4), b = s.index(a, offsetBy: 2)
-            return "\(s[..<a])-\(s[a..<b])-\(s[b...])"
+        return looseDate(v)
+    }
+
+    private static func number(_ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.reduce(0) { $0 * 10 + Int($1) - 48 }
+    }
+
+    private static func plausible(year: Int, month: Int, day: Int) -> Bool {
+        year >= 1900 && year <= 2100 && (1 ... 12).contains(month) && (1 ... 31).contains(day)
+    }
+
+    private static func format(_ y: Int, _ m: Int, _ d: Int) -> String? {
+        guard plausible(year: y, month: m, day: d) else { return nil }
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// Month names in the languages whose sites put them in metadata most.
+    private static let months: [String: Int] = {
+        var d: [String: Int] = [:]
+        let names = [
+            ["jan", "january", "januar", "janvier", "enero", "gennaio"],
+            ["feb", "february", "februar", "février", "febrero", "febbraio"],
+            ["mar", "march", "märz", "mars", "marzo"],
+            ["apr", "april", "avril", "abril", "aprile"],
+            ["may", "mai", "mayo", "maggio"],
+            ["jun", "june", "juni", "juin", "junio", "giugno"],
+            ["jul", "july", "juli", "juillet", "julio", "luglio"],
+            ["aug", "august", "août", "agosto"],
+            ["sep", "sept", "september", "septembre", "septiembre", "settembre"],
+            ["oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre"],
+            ["nov", "november", "novembre", "noviembre"],
+            ["dec", "december", "dezember", "dez", "décembre", "diciembre", "dicembre"],
+        ]
+        for (k, list) in names.enumerated() { for n in list { d[n] = k + 1 } }
+        return d
+    }()
+
+    private static func looseDate(_ v: [UInt8]) -> String? {
+        // Compact 20191119.
+        if v.count == 8, v.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            return format(number(v[0 ..< 4]), number(v[4 ..< 6]), number(v[6 ..< 8]))
         }
+        // Split into numbers and words.
+        var numbers: [(value: Int, width: Int)] = []
+        var month: Int?
+        var word: [UInt8] = []
+        var digitsRun: [UInt8] = []
+        func flush() {
+            if !digitsRun.isEmpty { numbers.append((number(digitsRun[...]), digitsRun.count)); digitsRun = [] }
+            if !word.isEmpty {
+                let w = String(decoding: word, as: UTF8.self).lowercased()
+                if month == nil, let m = months[w] { month = m }
+                word = []
+            }
+        }
+        for b in v {
+            if b >= 48 && b <= 57 {
+                if !word.isEmpty { flush() }
+                digitsRun.append(b)
+            } else if (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b >= 0x80 {
+                if !digitsRun.isEmpty { flush() }
+                word.append(b)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        guard let yearIndex = numbers.firstIndex(where: { $0.width == 4 }) else { return nil }
+        let year = numbers[yearIndex].value
+        if let month {
+            // "November 19, 2019", "19. November 2019", "Tue Nov 19 2019".
+            let day = numbers.first { $0.width <= 2 }?.value ?? 0
+            return format(year, month, day)
+        }
+        if yearIndex == 0, numbers.count >= 3 { return format(year, numbers[1].value, numbers[2].value) }  // 2019/11/19
+        if yearIndex == 2 { return format(year, numbers[1].value, numbers[0].value) }                      // 19.11.2019
         return nil
     }
 }

@@ -3,23 +3,28 @@ import HTML
 
 /// Finds the article in a parsed page and renders it as text.
 ///
-/// 1. Furniture goes first: invisible elements, navigation, forms, asides,
-///    landmark roles, and elements whose class or id name boilerplate (share,
-///    comments, cookie, related, ...) unless they hold long paragraphs.
-/// 2. Every text block (the nearest block element of a run of text) with
-///    enough text that is not link text scores 1 + commas + length/100 (max 3)
-///    and hands that score to its ancestors, decaying with distance
+/// 1. Furniture goes first: invisible elements, controls, embeds, landmarks
+///    (nav, header, footer, aside, role=navigation/banner/...), and elements
+///    whose class or id name boilerplate (share, comments, cookie, related,
+///    ...) unless they hold long paragraphs, most of the page, or quotes.
+/// 2. Every text block (the nearest block element of a run of text) with 25+
+///    characters that are not link text scores 1 + commas + length/100 (max 3)
+///    and hands that score to five ancestors, decaying with distance
 ///    (readability's scheme); ancestors start from a tag prior and their class
 ///    weight, and end scaled by (1 - link density).
-/// 3. The best ancestor becomes the content root; it climbs to a parent that
-///    scores better or holds several near-equal candidates, and takes
-///    siblings that score close to it or are clean paragraphs.
-/// 4. Inside the roots, link lists, forms, short blocks and blocks whose
-///    class names say boilerplate are dropped; the rest is rendered.
-/// When no root holds enough text, the whole body is cleaned the same way.
+/// 3. The best ancestor becomes the content root; near-equal candidates close
+///    by pull it up to their common ancestor (a story in chunks), it climbs to
+///    an ancestor that scores better than itself, and it takes siblings that
+///    score close to it or are clean paragraphs.
+/// 4. Inside the roots: the headline and byline/dateline above the story,
+///    figures and captions, link lists, inline link clusters (hover cards),
+///    link-only lines, forms, short text-less blocks and minor blocks whose
+///    class says boilerplate are dropped; the rest is rendered.
+/// When the roots keep too little text, the whole body is cleaned the same way.
 ///
-/// All features are counted in Unicode scalars and punctuation of several
-/// scripts, so no language's word list is needed.
+/// Features are counted in Unicode scalars (CJK double) and in punctuation of
+/// several scripts, and class names are read as tokens: no language's word
+/// list is the signal.
 struct ContentExtractor {
     struct Settings {
         var keepComments = false

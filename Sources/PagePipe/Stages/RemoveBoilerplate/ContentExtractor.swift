@@ -393,6 +393,11 @@ struct ContentExtractor {
         ranked.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         var top = ranked[0].0
         let topScore = ranked[0].1
+        // Paragraphs straight under <body> (old hand-made pages): the body
+        // outscores any container, and is the root.
+        if let body = tree.first(.body), isCandidate[body], score[body] > max(topScore * 3, 20) {
+            return (body, [body])
+        }
 
         // Near-equal candidates close together: the story is split into chunks
         // (or pages) and their common ancestor is the article.

@@ -35,7 +35,9 @@ struct ClassHints {
         "sponsored", "shopping", "signup", "subscribe", "subscription", "tags", "tag", "toolbar",
         "tools", "tool", "trending", "widget", "widgets", "login", "signin", "register", "print",
         "email", "follow", "topics", "teaser", "teasers", "offer", "upsell", "support", "appeal",
-        "werbung", "anzeige", "kommentare", "kommentar", "teilen", "newsticker", "author", "bio",
+        "werbung", "anzeige", "kommentare", "kommentar", "teilen", "newsticker", "empfehlung",
+        "empfehlungen", "weiterlesen", "publicidad", "compartir", "comentarios", "relacionados",
+        "partage", "commentaires", "publicite", "reklama", "komentarze", "cmp", "onetrust", "didomi", "author", "bio",
         "copyright", "credits", "legal", "disclaimer", "more", "readmore", "next", "prev", "hidden",
         "aside", "rail", "caption", "credit", "gallery", "slideshow", "slider", "carousel", "lightbox", "overlay", "dialog", "tooltip", "pub", "sticky", "header", "masthead",
     ]
@@ -48,12 +50,15 @@ struct ClassHints {
         "skyscraper", "social", "sponsored", "signup", "subscribe", "subscription", "related",
         "recommended", "recommendations", "trending", "navbar", "navigation", "nav", "menu",
         "footer", "sidebar", "advert", "advertisement", "adsense", "adslot", "dfp", "ads",
-        "werbung", "anzeige", "kommentare", "teilen", "upsell", "appeal", "pagination", "pager",
+        "werbung", "anzeige", "kommentare", "teilen", "upsell", "empfehlungen", "publicidad",
+        "compartir", "comentarios", "relacionados", "partage", "commentaires", "publicite", "reklama",
+        "komentarze", "cmp", "onetrust", "didomi", "appeal", "pagination", "pager",
         "overlay", "tooltip", "tags", "promo", "widget", "widgets", "caption", "credit", "slideshow", "slider", "carousel", "lightbox",
     ]
 
     static let commentTokens: Set<String> = [
         "comment", "comments", "commentlist", "disqus", "replies", "kommentare", "kommentar",
+        "comentarios", "commentaires", "komentarze",
     ]
 
     /// Tokens that mark the story's container.

@@ -67,7 +67,11 @@ struct ClassHints {
         "blog", "story", "storybody", "prose", "artikel", "inhalt", "page", "column",
     ]
 
-    private static let isNegative: UInt8 = 1, isJunk: UInt8 = 2, isComment: UInt8 = 4, isPositive: UInt8 = 8
+    /// Positive tokens too common in utility class names ("text-center",
+    /// "share-text", "page-wrap") to clear an element named junk.
+    static let weakPositive: Set<String> = ["body", "text", "page", "column"]
+
+    private static let isNegative: UInt8 = 1, isJunk: UInt8 = 2, isComment: UInt8 = 4, isPositive: UInt8 = 8, isWeak: UInt8 = 16
 
     /// One lookup per token instead of one per list.
     private static let flags: [String: UInt8] = {
@@ -76,6 +80,7 @@ struct ClassHints {
         for t in junkTokens { d[t, default: 0] |= isJunk }
         for t in commentTokens { d[t, default: 0] |= isComment }
         for t in positive { d[t, default: 0] |= isPositive }
+        for t in weakPositive { d[t, default: 0] |= isWeak }
         return d
     }()
 
@@ -116,7 +121,7 @@ struct ClassHints {
     /// The verdict on one attribute value.
     static func verdict(_ value: String, comments keepComments: Bool) -> Verdict {
         var v = Verdict()
-        var neg = false, pos = false, junk = false
+        var neg = false, pos = false, strong = false, junk = false
         forEachToken(value) { token, bytes in
             let f = flags[token] ?? stemFlags(token, bytes)
             guard f != 0 else { return }
@@ -128,11 +133,14 @@ struct ClassHints {
                     if f & isJunk != 0 { junk = true }
                 }
             }
-            if f & isPositive != 0 { pos = true }
+            if f & isPositive != 0 {
+                pos = true
+                if f & isWeak == 0 { strong = true }
+            }
         }
         if neg { v.weight -= 25 }
         if pos { v.weight += 25 }
-        v.junk = junk && !pos
+        v.junk = junk && !strong
         return v
     }
 

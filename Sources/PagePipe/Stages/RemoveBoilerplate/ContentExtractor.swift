@@ -442,7 +442,8 @@ struct ContentExtractor {
         var roots: [Int] = []
         for s in tree.children(of: p) {
             if s == top { roots.append(s); continue }
-            if dead[s] || nodes[s].tag == .text { continue }
+            // A sibling whose class says boilerplate (author box, related) stays out.
+            if dead[s] || nodes[s].tag == .text || weight[s] < 0 { continue }
             var bonus: Float = 0
             if let c = topClass, !c.isEmpty, tree.attribute("class", of: s) == c { bonus += score[top] * 0.2 }
             if isCandidate[s] && score[s] + bonus >= siblingThreshold {

@@ -67,12 +67,12 @@ struct ContentExtractor {
 
     // Per node, index-aligned with tree.nodes.
     private var dead: [Bool]          // removed before scoring, own or inherited
-    private var deadWhy: [UInt8]      // own reason, for explain
+    private var deadWhy: [UInt8]      // own reason (or a pending one, settled in pass 2)
     private var inLink: [Bool]
     private var inQuote: [Bool]
     private var blockOf: [Int32]      // nearest block element, itself included
     private var weight: [Int16]       // class/id weight
-    private var textChars: [Int32]    // text nodes: non-space scalars
+    private var textChars: [Int32]    // text nodes: non-space scalars, CJK double
     private var textCommas: [Int32]
     private var textStops: [Int32]
     /// Text features summed over an element's live descendants; the

@@ -156,25 +156,27 @@ struct ContentExtractor {
     private mutating func markHard() {
         let nodes = tree.nodes
         var hints = ClassHints.Cache(keepComments: settings.keepComments)
+        // Tags in locals: a static `Tag` costs a call per use in this loop.
+        let text = Tag.text, a = Tag.a, blockquote = Tag.blockquote, br = Tag.br, hr = Tag.hr, li = Tag.li
         for i in 0 ..< n {
             let node = nodes[i]
             let p = Int(node.parent)
             let parentDead = p >= 0 && dead[p]
-            if node.tag == .text {
+            if node.tag == text {
                 dead[i] = parentDead
                 if !parentDead {
-                    inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == .a)
-                    inQuote[i] = p >= 0 && (inQuote[p] || nodes[p].tag == .blockquote)
+                    inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == a)
+                    inQuote[i] = p >= 0 && (inQuote[p] || nodes[p].tag == blockquote)
                     blockOf[i] = p >= 0 ? blockOf[p] : -1
                     countText(i)
                 }
                 continue
             }
             if parentDead { dead[i] = true; continue }
-            inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == .a)
-            inQuote[i] = p >= 0 && (inQuote[p] || nodes[p].tag == .blockquote)
+            inLink[i] = p >= 0 && (inLink[p] || nodes[p].tag == a)
+            inQuote[i] = p >= 0 && (inQuote[p] || nodes[p].tag == blockquote)
             let tag = node.tag
-            blockOf[i] = (tag.isBlock && tag != .br && tag != .hr) || tag == .li ? Int32(i) : (p >= 0 ? blockOf[p] : -1)
+            blockOf[i] = (tag.isBlock && tag != br && tag != hr) || tag == li ? Int32(i) : (p >= 0 ? blockOf[p] : -1)
             var why = Why.none
             if tag.isInvisible || TextRenderer.isHidden(tree, i) {
                 why = .invisible
@@ -256,11 +258,13 @@ struct ContentExtractor {
     private mutating func aggregate() -> [Int32] {
         let nodes = tree.nodes
         var longText = Array(repeating: Int32(0), count: n)
+        let text = Tag.text, a = Tag.a, para = Tag.p, li = Tag.li, img = Tag.img
+        let h1 = Tag.h1.rawValue, h6 = Tag.h6.rawValue
         for i in stride(from: n - 1, through: 0, by: -1) {
             if dead[i] { continue }
             let node = nodes[i]
             let p = Int(node.parent)
-            if node.tag == .text {
+            if node.tag == text {
                 let c = textChars[i]
                 guard c > 0 else { continue }
                 let link = inLink[i] ? c : 0
@@ -284,11 +288,12 @@ struct ContentExtractor {
                 longText[p] += longText[i]
                 agg[p].chars += agg[i].chars; agg[p].linkChars += agg[i].linkChars; agg[p].commas += agg[i].commas
                 agg[p].quoteChars += agg[i].quoteChars
-                agg[p].linkCount += agg[i].linkCount + (tag == .a ? 1 : 0)
-                agg[p].pCount += agg[i].pCount + (tag == .p ? 1 : 0)
-                agg[p].liCount += agg[i].liCount + (tag == .li ? 1 : 0)
-                agg[p].imgCount += agg[i].imgCount + (tag == .img ? 1 : 0)
-                agg[p].headingChars += agg[i].headingChars + (tag.isHeading ? agg[i].chars : 0)
+                agg[p].linkCount += agg[i].linkCount + (tag == a ? 1 : 0)
+                agg[p].pCount += agg[i].pCount + (tag == para ? 1 : 0)
+                agg[p].liCount += agg[i].liCount + (tag == li ? 1 : 0)
+                agg[p].imgCount += agg[i].imgCount + (tag == img ? 1 : 0)
+                let heading = tag.rawValue >= h1 && tag.rawValue <= h6
+                agg[p].headingChars += agg[i].headingChars + (heading ? agg[i].chars : 0)
             }
         }
         return longText

@@ -22,11 +22,17 @@ struct PageMetadata {
         var itempropAuthor: String?
         var ld = LinkedData()
         let nodes = tree.nodes
+        // Raw tag values in locals: the loop runs over every node of the page.
+        let meta = Tag.meta.rawValue, link = Tag.link.rawValue, titleTagValue = Tag.title.rawValue
+        let h1 = Tag.h1.rawValue, time = Tag.time.rawValue, script = Tag.script.rawValue
+        let text = Tag.text.rawValue
         var i = 0
         while i < nodes.count {
             let node = nodes[i]
-            switch node.tag {
-            case .meta:
+            switch node.tag.rawValue {
+            case text:
+                break
+            case meta:
                 if let content = tree.attribute("content", of: i)?.trimmed, !content.isEmpty {
                     if let p = tree.attribute("property", of: i)?.lowercased() {
                         if og[p] == nil { og[p] = content }
@@ -40,30 +46,30 @@ struct PageMetadata {
                         if props.contains("author"), itempropAuthor == nil { itempropAuthor = content }
                     }
                 }
-            case .link:
+            case link:
                 if canonical == nil, let rel = tree.attribute("rel", of: i)?.lowercased(),
                    rel.split(separator: " ").contains("canonical"),
                    let href = tree.attribute("href", of: i)?.trimmed, !href.isEmpty {
                     canonical = href
                 }
-            case .title:
+            case titleTagValue:
                 if titleTag == nil { titleTag = tree.rawText(under: i).folded }
-            case .h1:
+            case h1:
                 if firstH1 == nil {
                     let t = tree.rawText(under: i).folded
                     if !t.isEmpty { firstH1 = t }
                 }
-            case .time:
+            case time:
                 if timeValue == nil, let dt = tree.attribute("datetime", of: i)?.trimmed, !dt.isEmpty {
                     timeValue = dt
                 }
-            case .script:
+            case script:
                 // parse-html keeps the text of JSON-LD scripts only.
                 if node.end > Int32(i + 1) {
                     ld.read(tree.rawText(under: i))
                 }
             default:
-                if itempropDate == nil, node.tag != .text, node.attributeCount > 0,
+                if itempropDate == nil, node.attributeCount > 0,
                    let ip = tree.attribute("itemprop", of: i), ip.split(separator: " ").contains("datePublished") {
                     itempropDate = tree.attribute("datetime", of: i) ?? tree.attribute("content", of: i)
                 }

@@ -130,6 +130,29 @@ import Testing
         #expect(!text.contains("World"))
     }
 
+    @Test func favorMovesDoubtfulBlocks() throws {
+        let html = Array("""
+            <html><body><div class="story">
+            <p>The council approved the new library budget on Tuesday, after a debate that ran past midnight, with seven votes to four.</p>
+            <p>Opening hours will be extended to nine in the evening from March, and two branches will reopen on Sundays, the mayor said.</p>
+            <p>Read the full budget: <a href="/budget.pdf">Library budget 2025, all departments and branches (PDF)</a></p>
+            <p>Comments</p>
+            </div></body></html>
+            """.utf8)
+        let (balanced, _) = try Self.extract(html: html)
+        let (precision, _) = try Self.extract(html: html, options: ["favor": .string("precision")])
+        let (recall, _) = try Self.extract(html: html, options: ["favor": .string("recall")])
+        for doc in [balanced, precision, recall] {
+            #expect(doc.text?.contains("Opening hours will be extended to nine in the evening") == true)
+        }
+        // A stub line at the end goes only when precision is favoured.
+        #expect(balanced.text?.hasSuffix("Comments") == true)
+        #expect(precision.text?.contains("Comments") == false)
+        // A paragraph that is mostly one link stays only when recall is favoured.
+        #expect(balanced.text?.contains("Library budget 2025") == false)
+        #expect(recall.text?.contains("Library budget 2025") == true)
+    }
+
     @Test func metadataGivenOnInputWins() throws {
         let (doc, _) = try Self.extract(html: Self.page("themoscowtimes.html"), url: "https://example.org/given")
         #expect(doc.url == "https://example.org/given")

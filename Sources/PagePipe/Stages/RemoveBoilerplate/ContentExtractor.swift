@@ -453,7 +453,7 @@ struct ContentExtractor {
             if let c = topClass, !c.isEmpty, tree.attribute("class", of: s) == c { bonus += score[top] * 0.2 }
             if isCandidate[s] && score[s] + bonus >= siblingThreshold {
                 roots.append(s)
-            } else if blockOf[s] == Int32(s), nodes[s].tag == .p || nodes[s].tag == .div, weight[s] >= 0 {
+            } else if blockOf[s] == Int32(s), nodes[s].tag == .p || nodes[s].tag == .div {
                 let len = agg[s].chars
                 let ld = linkDensity(s)
                 if len > 80 && ld < 0.25 {
@@ -668,8 +668,8 @@ struct ContentExtractor {
         return s
     }
 
-    private func snippet(_ i: Int) -> String {
-        let t = TextRenderer.render(tree, root: i).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    private func snippet(_ i: Int, skip: ((Int) -> Bool)? = nil) -> String {
+        let t = TextRenderer.render(tree, root: i, skip: skip).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         return t.count > 80 ? String(t.prefix(77)) + "..." : t
     }
 
@@ -682,7 +682,8 @@ struct ContentExtractor {
                      ("chars", .int(Int(agg[i].chars))), ("linkDensity", .double((Double(linkDensity(i)) * 100).rounded() / 100))])
         }
         var blocks: [JSONValue] = []
-        // Removals with text, in document order: what was kept and what went, and why.
+        // Blocks with text in document order: what was kept and what went, and why.
+        let gone: (Int) -> Bool = { self.dead[$0] || drop[$0] != 0 }
         var i = 0
         let inRoot: (Int) -> Bool = { k in roots.contains { $0 == k || self.isAncestor($0, of: k) } }
         while i < n {
@@ -707,7 +708,7 @@ struct ContentExtractor {
                 let kept = inRoot(i)
                 blocks.append(.object([("node", .int(i)), ("element", .string(describe(i))), ("kept", .bool(kept)),
                                        ("reason", .string(kept ? "in content root" : "outside content root")),
-                                       ("text", .string(snippet(i)))]))
+                                       ("text", .string(snippet(i, skip: gone)))]))
             }
             i += 1
         }

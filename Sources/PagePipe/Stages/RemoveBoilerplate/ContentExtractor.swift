@@ -334,6 +334,13 @@ struct ContentExtractor {
         tree.nodes[i].tag != .text && agg[i].linkCount >= 3 && agg[i].linkChars * 10 >= agg[i].chars * 9
     }
 
+    /// A line that spells out a web address is a cited source, which readers
+    /// keep: "Source: http://example.org/report.pdf".
+    private func citesAddress(_ i: Int) -> Bool {
+        let text = tree.rawText(under: i)
+        return text.contains("://") || text.contains("www.")
+    }
+
     /// Mostly quoted text: an embedded post or a pull quote, which readers
     /// count as part of the story even inside a "social-embed" box.
     private func holdsQuote(_ i: Int) -> Bool {
@@ -531,7 +538,8 @@ struct ContentExtractor {
                 why = .linkLine
             } else if blockOf[i] == Int32(i) && agg[i].directChars > 0 && agg[i].chars == agg[i].directChars {
                 // A leaf block that is all link: "Read more: ...", a tag cloud line.
-                if Float(agg[i].directLink) > Float(agg[i].directChars) * linkLineShare && agg[i].directChars < 300 {
+                if Float(agg[i].directLink) > Float(agg[i].directChars) * linkLineShare && agg[i].directChars < 300
+                    && !citesAddress(i) {
                     why = .linkLine
                 }
             }

@@ -5,7 +5,7 @@
 #
 # FLOOR is pinned: raise it deliberately, in its own commit, when the stage
 # improves; never lower it to make a change pass.
-FLOOR=0.978
+FLOOR=0.980
 
 set -eu
 DATA=../shared/data/article-bench-dev

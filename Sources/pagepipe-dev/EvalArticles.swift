@@ -102,7 +102,7 @@ struct EvalArticles: ParsableCommand {
             print(String(format: "  %@  F1=%.3f P=%.3f R=%.3f", p.key, p.f1, p.precision, p.recall))
         }
         let runs = Double(max(1, repeats) * scored.count)
-        // "libxml2 parse" is HTMLParser.parse: libxml2's parse plus the copy into
+X
         // an HTMLTree (about a tenth of it), the closest to bare libxml2 Swift gets.
         print(String(format: "CPU per page (one core, mean of %d runs): libxml2 parse %.3f ms, parse-html %.3f ms, remove-boilerplate %.3f ms",
                      max(1, repeats), libxmlTime / runs * 1000, parseTime / runs * 1000, stageTime / runs * 1000))

@@ -102,8 +102,8 @@ struct EvalArticles: ParsableCommand {
             print(String(format: "  %@  F1=%.3f P=%.3f R=%.3f", p.key, p.f1, p.precision, p.recall))
         }
         let runs = Double(max(1, repeats) * scored.count)
-X
-        // an HTMLTree (about a tenth of it), the closest to bare libxml2 Swift gets.
+        // "libxml2 parse" is HTMLParser.parse: libxml2's parse plus the copy into
+        // an HTMLTree, the closest to bare libxml2 that Swift code can time.
         print(String(format: "CPU per page (one core, mean of %d runs): libxml2 parse %.3f ms, parse-html %.3f ms, remove-boilerplate %.3f ms",
                      max(1, repeats), libxmlTime / runs * 1000, parseTime / runs * 1000, stageTime / runs * 1000))
         print(String(format: "remove-boilerplate / libxml2 parse = %.1f%%, / parse-html = %.1f%% (%.1f MB of HTML)",

@@ -29,7 +29,7 @@ struct ClassHints {
         "community", "contact", "cookie", "cookies", "consent", "gdpr", "disqus", "donate", "donation",
         "donations", "foot", "footer", "footnote", "masthead", "media", "meta", "menu", "modal",
         "nav", "navbar", "navigation", "newsletter", "outbrain", "taboola", "pagination", "pager",
-        "paywall", "popular", "popup", "promo", "promotion", "promoted", "recommended",
+        "popular", "popup", "promo", "promotion", "promoted", "recommended",
         "recommendation", "recommendations", "related", "remark", "replies", "rss", "scroll",
         "share", "sharing", "sharebar", "shoutbox", "sidebar", "skyscraper", "social", "sponsor",
         "sponsored", "shopping", "signup", "subscribe", "subscription", "tags", "tag", "toolbar",
@@ -46,7 +46,7 @@ struct ClassHints {
     static let junkTokens: Set<String> = [
         "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "cookie", "cookies",
         "consent", "gdpr", "disqus", "donate", "donation", "donations", "newsletter", "outbrain",
-        "taboola", "paywall", "popup", "modal", "share", "sharing", "sharebar", "shoutbox",
+        "taboola", "popup", "modal", "share", "sharing", "sharebar", "shoutbox",
         "skyscraper", "social", "sponsored", "signup", "subscribe", "subscription", "related",
         "recommended", "recommendations", "trending", "navbar", "navigation", "nav", "menu",
         "footer", "sidebar", "advert", "advertisement", "adsense", "adslot", "dfp", "ads",
@@ -88,11 +88,14 @@ struct ClassHints {
     /// "relatedposts", "sharedaddy", "postcomments", "footerwrap".
     static let junkStems: [String] = [
         "related", "comment", "share", "social", "newsletter", "subscribe", "sidebar", "footer",
-        "cookie", "sponsor", "promo", "advert", "breadcrumb", "kommentar", "paywall", "donat",
+        "cookie", "sponsor", "promo", "advert", "breadcrumb", "kommentar", "donat",
     ]
 
     /// Run-together names that start with a stem but name content.
-    static let stemExceptions: Set<String> = ["commentary", "commentaries", "shared", "promoter"]
+    /// ("subscriber-content" marks premium story text on news sites.)
+    static let stemExceptions: Set<String> = [
+        "commentary", "commentaries", "shared", "promoter", "subscriber", "subscribers", "shareholder", "shareholders",
+    ]
 
     private static let stemBytes: [[UInt8]] = junkStems.map { Array($0.utf8) }
 

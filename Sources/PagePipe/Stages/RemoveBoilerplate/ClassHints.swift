@@ -67,11 +67,7 @@ struct ClassHints {
         "blog", "story", "storybody", "prose", "artikel", "inhalt", "page", "column",
     ]
 
-    /// Positive tokens too common in utility class names ("text-center",
-    /// "share-text", "page-wrap") to clear an element named junk.
-    static let weakPositive: Set<String> = ["body", "text", "page", "column"]
-
-    private static let isNegative: UInt8 = 1, isJunk: UInt8 = 2, isComment: UInt8 = 4, isPositive: UInt8 = 8, isWeak: UInt8 = 16
+    private static let isNegative: UInt8 = 1, isJunk: UInt8 = 2, isComment: UInt8 = 4, isPositive: UInt8 = 8
 
     /// One lookup per token instead of one per list.
     private static let flags: [String: UInt8] = {
@@ -80,7 +76,6 @@ struct ClassHints {
         for t in junkTokens { d[t, default: 0] |= isJunk }
         for t in commentTokens { d[t, default: 0] |= isComment }
         for t in positive { d[t, default: 0] |= isPositive }
-        for t in weakPositive { d[t, default: 0] |= isWeak }
         return d
     }()
 
@@ -110,8 +105,7 @@ struct ClassHints {
         return 0
     }
 
-    /// Judges one element's class and id. An attribute that names content as
-    /// well ("post-comments-count") is not junk, though it still weighs.
+    /// Judges one element's class and id.
     static func verdict(class cls: String?, id: String?, comments keepComments: Bool) -> Verdict {
         var v = Verdict()
         for value in [cls, id] {
@@ -124,7 +118,7 @@ struct ClassHints {
     /// The verdict on one attribute value.
     static func verdict(_ value: String, comments keepComments: Bool) -> Verdict {
         var v = Verdict()
-        var neg = false, pos = false, strong = false, junk = false
+        var neg = false, pos = false, junk = false
         forEachToken(value) { token, bytes in
             let f = flags[token] ?? stemFlags(token, bytes)
             guard f != 0 else { return }
@@ -136,14 +130,14 @@ struct ClassHints {
                     if f & isJunk != 0 { junk = true }
                 }
             }
-            if f & isPositive != 0 {
-                pos = true
-                if f & isWeak == 0 { strong = true }
-            }
+            if f & isPositive != 0 { pos = true }
         }
         if neg { v.weight -= 25 }
         if pos { v.weight += 25 }
-        v.junk = junk && !strong
+        // Junk even beside a content word ("post-comments", "article-share",
+        // "main-nav"); wrappers named both ("content-sidebar-wrap") are spared
+        // later for the text they hold.
+        v.junk = junk
         return v
     }
 

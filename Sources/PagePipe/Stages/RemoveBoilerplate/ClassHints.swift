@@ -37,9 +37,10 @@ struct ClassHints {
         "email", "follow", "topics", "teaser", "teasers", "offer", "upsell", "support", "appeal",
         "werbung", "anzeige", "kommentare", "kommentar", "teilen", "newsticker", "empfehlung",
         "empfehlungen", "weiterlesen", "publicidad", "compartir", "comentarios", "relacionados",
-        "partage", "commentaires", "publicite", "reklama", "komentarze", "cmp", "onetrust", "didomi", "author", "bio",
-        "copyright", "credits", "legal", "disclaimer", "more", "readmore", "next", "prev", "hidden",
-        "aside", "rail", "caption", "credit", "gallery", "slideshow", "slider", "carousel", "lightbox", "overlay", "dialog", "tooltip", "pub", "sticky", "header", "masthead",
+        "partage", "commentaires", "publicite", "reklama", "komentarze", "cmp", "onetrust", "didomi",
+        "author", "bio", "copyright", "credits", "legal", "disclaimer", "more", "readmore", "next",
+        "prev", "hidden", "aside", "rail", "caption", "credit", "gallery", "slideshow", "slider",
+        "carousel", "lightbox", "overlay", "dialog", "tooltip", "pub", "sticky", "header",
     ]
 
     /// Tokens so specific to furniture that the element goes outright.
@@ -47,13 +48,14 @@ struct ClassHints {
         "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "cookie", "cookies",
         "consent", "gdpr", "disqus", "donate", "donation", "donations", "newsletter", "outbrain",
         "taboola", "popup", "modal", "share", "sharing", "sharebar", "shoutbox",
-        "skyscraper", "social", "sponsored", "signup", "subscribe", "subscription", "related",
+        "skyscraper", "social", "sponsored", "signup", "subscribe", "related",
         "recommended", "recommendations", "trending", "navbar", "navigation", "nav", "menu",
         "footer", "sidebar", "advert", "advertisement", "adsense", "adslot", "dfp", "ads",
         "werbung", "anzeige", "kommentare", "teilen", "upsell", "empfehlungen", "publicidad",
         "compartir", "comentarios", "relacionados", "partage", "commentaires", "publicite", "reklama",
         "komentarze", "cmp", "onetrust", "didomi", "appeal", "pagination", "pager",
-        "overlay", "tooltip", "tags", "promo", "widget", "widgets", "caption", "credit", "slideshow", "slider", "carousel", "lightbox",
+        "overlay", "tooltip", "tags", "promo", "widget", "widgets", "caption", "credit", "slideshow",
+        "slider", "carousel", "lightbox",
     ]
 
     static let commentTokens: Set<String> = [

@@ -156,6 +156,22 @@ import Testing
         #expect(recall.text?.contains("Library budget 2025") == true)
     }
 
+    @Test func aStoryInChunksIsJoinedButTheNextStoryIsNot() throws {
+        func paragraphs(_ topic: String) -> String {
+            (1 ... 3).map { "<p>Paragraph \($0) about \(topic), with enough words, commas, and clauses to read like a real paragraph of news.</p>" }.joined()
+        }
+        let chunks = "<html><body><main><article><h1>Floods</h1><div class=\"chunk\">\(paragraphs("the floods"))</div>"
+            + "<div class=\"ad\">Advertisement</div><div class=\"chunk\">\(paragraphs("the rescue"))</div></article></main></body></html>"
+        let (joined, _) = try Self.extract(html: Array(chunks.utf8))
+        #expect(joined.text?.contains("about the floods") == true)
+        #expect(joined.text?.contains("about the rescue") == true)
+        let scroll = "<html><body><main><article><h1>Floods</h1><div class=\"body\">\(paragraphs("the floods"))</div></article>"
+            + "<article><h1>Elections</h1><div class=\"body\">\(paragraphs("the elections"))</div></article></main></body></html>"
+        let (first, _) = try Self.extract(html: Array(scroll.utf8))
+        #expect(first.text?.contains("about the floods") == true)
+        #expect(first.text?.contains("about the elections") == false)
+    }
+
     @Test func metadataGivenOnInputWins() throws {
         let (doc, _) = try Self.extract(html: Self.page("themoscowtimes.html"), url: "https://example.org/given")
         #expect(doc.url == "https://example.org/given")

@@ -390,6 +390,26 @@ struct ContentExtractor {
         agg[i].chars > 0 ? Float(agg[i].linkChars) / Float(agg[i].chars) : 0
     }
 
+    /// The nearest <article> element around or at `i`, -1 if none.
+    private func enclosingArticle(_ i: Int) -> Int {
+        var a = i
+        while a >= 0 {
+            if tree.nodes[a].tag == .article { return a }
+            a = Int(tree.nodes[a].parent)
+        }
+        return -1
+    }
+
+    private func contains(_ tag: Tag, in i: Int) -> Bool {
+        var k = i + 1
+        let end = Int(tree.nodes[i].end)
+        while k < end {
+            if tree.nodes[k].tag == tag && !dead[k] { return true }
+            k += 1
+        }
+        return false
+    }
+
     private func isAncestor(_ a: Int, of i: Int) -> Bool {
         a < i && i < Int(tree.nodes[a].end)
     }
@@ -413,7 +433,13 @@ struct ContentExtractor {
 
         // Near-equal candidates close together: the story is split into chunks
         // (or pages) and their common ancestor is the article.
-        let alternatives = ranked.dropFirst().prefix(4).filter { $0.1 >= topScore * 0.75 && !isAncestor($0.0, of: top) && !isAncestor(top, of: $0.0) }.map(\.0)
+        // A candidate in an <article> of its own, or under its own <h1>, is
+        // another story (infinite scroll, a teaser), not a chunk of this one.
+        let ownArticle = enclosingArticle(top)
+        let alternatives = ranked.dropFirst().prefix(4).filter {
+            $0.1 >= topScore * 0.75 && !isAncestor($0.0, of: top) && !isAncestor(top, of: $0.0)
+                && enclosingArticle($0.0) == ownArticle && !contains(.h1, in: $0.0)
+        }.map(\.0)
         if !alternatives.isEmpty {
             var a = Int(nodes[top].parent)
             var level = 1

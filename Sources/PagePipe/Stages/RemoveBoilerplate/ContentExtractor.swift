@@ -400,11 +400,13 @@ struct ContentExtractor {
         return -1
     }
 
+    /// Whether a `tag` element is under `i`, removed or not (an h1 in a
+    /// removed header still marks a story of its own).
     private func contains(_ tag: Tag, in i: Int) -> Bool {
         var k = i + 1
         let end = Int(tree.nodes[i].end)
         while k < end {
-            if tree.nodes[k].tag == tag && !dead[k] { return true }
+            if tree.nodes[k].tag == tag { return true }
             k += 1
         }
         return false
@@ -482,6 +484,7 @@ struct ContentExtractor {
             if s == top { roots.append(s); continue }
             // A sibling whose class says boilerplate (author box, related) stays out.
             if dead[s] || nodes[s].tag == .text || weight[s] < 0 { continue }
+            if nodes[s].tag == .article && contains(.h1, in: s) { continue }  // the next story
             var bonus: Float = 0
             if let c = topClass, !c.isEmpty, tree.attribute("class", of: s) == c { bonus += score[top] * 0.2 }
             if isCandidate[s] && score[s] + bonus >= siblingThreshold {

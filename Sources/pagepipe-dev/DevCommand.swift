@@ -14,6 +14,7 @@ struct DevCommand: ParsableCommand {
             WARCStats.self,
             TrainLangID.self,
             BenchLanguage.self,
+            EvalArticles.self,
         ]
     )
 }

@@ -31,6 +31,30 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
 }
 
+/// Loads and builds a pipeline; a bad file exits 2 with every problem listed.
+func loadPipeline(_ path: String) throws -> (PipelineConfig, Pipeline) {
+    do {
+        let config = try PipelineConfig.load(path: path)
+        return (config, try config.build(file: path))
+    } catch {
+        printError("pagepipe: \(error)")
+        throw ExitCode(ExitCodes.configuration)
+    }
+}
+
+/// Takes the output folder's lock; another run holding it exits 75.
+func lockOutput(_ folder: String) throws -> OutputLock {
+    do {
+        return try OutputLock(folder: folder)
+    } catch let held as OutputLock.Held {
+        printError("pagepipe: \(held)")
+        throw ExitCode(ExitCodes.locked)
+    } catch {
+        printError("pagepipe: \(error)")
+        throw ExitCode(ExitCodes.configuration)
+    }
+}
+
 func makeLogger() -> Logger {
     LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
     var logger = Logger(label: "pagepipe")
@@ -97,15 +121,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let logger = makeLogger()
-        let config: PipelineConfig
-        let pipelineValue: Pipeline
-        do {
-            config = try PipelineConfig.load(path: pipeline)
-            pipelineValue = try config.build(file: pipeline)
-        } catch {
-            printError("pagepipe: \(error)")
-            throw ExitCode(ExitCodes.configuration)
-        }
+        let (config, pipelineValue) = try loadPipeline(pipeline)
         let inputs = input.isEmpty ? config.inputs : input
         guard !inputs.isEmpty else {
             printError("pagepipe: no input: give --input DIR or \"input\" in \(pipeline)")
@@ -124,13 +140,7 @@ struct Run: ParsableCommand {
             printError("pagepipe: \(error)")
             throw ExitCode(ExitCodes.configuration)
         }
-        let lock: OutputLock
-        do {
-            lock = try OutputLock(folder: outputDir)
-        } catch let held as OutputLock.Held {
-            printError("pagepipe: \(held)")
-            throw ExitCode(ExitCodes.locked)
-        }
+        let lock = try lockOutput(outputDir)
         let tty = isatty(STDERR_FILENO) == 1
         let runner = Runner(pipeline: pipelineValue,
                             options: .init(jobs: jobs, progress: !quiet && (progress || tty),
@@ -173,22 +183,8 @@ struct Merge: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let config: PipelineConfig
-        let pipelineValue: Pipeline
-        do {
-            config = try PipelineConfig.load(path: pipeline)
-            pipelineValue = try config.build(file: pipeline)
-        } catch {
-            printError("pagepipe: \(error)")
-            throw ExitCode(ExitCodes.configuration)
-        }
-        let lock: OutputLock
-        do {
-            lock = try OutputLock(folder: output)
-        } catch let held as OutputLock.Held {
-            printError("pagepipe: \(held)")
-            throw ExitCode(ExitCodes.locked)
-        }
+        let (config, pipelineValue) = try loadPipeline(pipeline)
+        let lock = try lockOutput(output)
         let summary: RunSummary
         do {
             summary = try PagePipe.Merge.run(pipeline: pipelineValue, fingerprint: pipelineFingerprint(config),

@@ -51,8 +51,10 @@ import Testing
         s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
+    /// A fixture page, or a page of the repository's samples/ ("samples/...").
     static func page(_ file: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(file)))
+        if file.hasPrefix("samples/") { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: repoRoot + "/" + file))) }
+        return [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(file)))
     }
 
     @Test("keeps the story and loses the furniture", arguments: cases)
@@ -83,15 +85,15 @@ import Testing
     }
 
     @Test func headlineOptionPutsTheTitleFirst() throws {
-        let (doc, _) = try Self.extract(html: Self.page("themoscowtimes.html"), options: ["headline": .bool(true)])
+        let (doc, _) = try Self.extract(html: Self.page("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html"), options: ["headline": .bool(true)])
         let first = doc.text?.split(separator: "\n").first.map(String.init)
         #expect(first == "Moscow Rejects Washington Pressure to Seek Assad's Exit, Report Says")
-        let (plain, _) = try Self.extract(html: Self.page("themoscowtimes.html"))
+        let (plain, _) = try Self.extract(html: Self.page("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html"))
         #expect(plain.text?.hasPrefix("Russia resisted new U.S. appeals") == true)
     }
 
     @Test func explainTracesKeptAndDroppedBlocksWithReasons() throws {
-        let (doc, _) = try Self.extract(html: Self.page("themoscowtimes.html"), options: ["explain": .bool(true)])
+        let (doc, _) = try Self.extract(html: Self.page("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html"), options: ["explain": .bool(true)])
         let trace = try #require(doc.extra.first { $0.0 == "explain" }?.1)
         // The story's container scores best; the root may be an ancestor with nothing else alive in it.
         guard case .array(let candidates)? = trace["candidates"] else { Issue.record("no candidates"); return }
@@ -108,7 +110,7 @@ import Testing
         let inline = dropped.first { $0["text"]?.stringValue?.contains("Clinton, Lavrov and Brahimi Meet") == true }
         #expect(inline?["reason"] != nil)
         // Without the option there is no trace.
-        let (quiet, _) = try Self.extract(html: Self.page("themoscowtimes.html"))
+        let (quiet, _) = try Self.extract(html: Self.page("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html"))
         #expect(quiet.extra.isEmpty)
     }
 
@@ -173,7 +175,7 @@ import Testing
     }
 
     @Test func metadataGivenOnInputWins() throws {
-        let (doc, _) = try Self.extract(html: Self.page("themoscowtimes.html"), url: "https://example.org/given")
+        let (doc, _) = try Self.extract(html: Self.page("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html"), url: "https://example.org/given")
         #expect(doc.url == "https://example.org/given")
     }
 

@@ -48,12 +48,7 @@ public enum Merge {
                 }
                 guard let k = best, let result = heads[k] else { break }
                 heads[k] = try readers[k].next()
-                summary.pages += 1
-                switch result.status {
-                case .ok: summary.succeeded += 1
-                case .failed: summary.failed += 1
-                case .dropped: summary.dropped += 1
-                }
+                summary.count(result)
                 try writer.write(result)
             }
             try writer.commit()

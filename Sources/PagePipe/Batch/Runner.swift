@@ -23,6 +23,16 @@ public struct RunSummary: Sendable {
     /// 0 when every page succeeded, 1 when some failed.
     public var exitCode: Int32 { failed > 0 ? 1 : 0 }
 
+    /// Counts one document's result.
+    mutating func count(_ result: DocResult) {
+        pages += 1
+        switch result.status {
+        case .ok: succeeded += 1
+        case .failed: failed += 1
+        case .dropped: dropped += 1
+        }
+    }
+
     public var line: String {
         var s = String(format: "%d pages: %d ok, %d failed, %d dropped", pages, succeeded, failed, dropped)
         if skipped > 0 { s += ", \(skipped) unchanged" }
@@ -117,12 +127,7 @@ public final class Runner: @unchecked Sendable {
         var itemsDone = 0
 
         func record(_ result: DocResult) throws {
-            summary.pages += 1
-            switch result.status {
-            case .ok: summary.succeeded += 1
-            case .failed: summary.failed += 1
-            case .dropped: summary.dropped += 1
-            }
+            summary.count(result)
             try writer.write(result)
         }
 

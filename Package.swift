@@ -46,6 +46,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer harness over the default chain's stages; see scripts/fuzz.sh.
+        // Built normally it is a replayer that runs the files it is given.
+        .executableTarget(name: "pagepipe-fuzz", dependencies: ["PagePipe"]),
         .testTarget(
             name: "PagePipeTests",
             dependencies: ["PagePipe", "HTML"],

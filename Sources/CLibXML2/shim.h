@@ -13,6 +13,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/globals.h>
 #include <zlib.h>
+#include <string.h>
 
 // xmlFree is a global function pointer, which Swift 6 rejects as shared mutable state.
 static inline void pagepipe_xmlFree(void *p) { xmlFree(p); }
@@ -24,6 +25,23 @@ static void pagepipe_silentStructuredError(void *ctx, xmlErrorPtr err) { (void)c
 static inline void pagepipe_silenceErrors(void) {
     xmlThrDefSetStructuredErrorFunc(NULL, pagepipe_silentStructuredError);
     xmlSetStructuredErrorFunc(NULL, pagepipe_silentStructuredError);
+}
+
+// Parses with our SAX callbacks instead of building libxml2's tree: same
+// tokenizer and recovery rules as htmlReadMemory (htmlCtxtReadMemory sets the
+// encoding the same way, so a declared <meta charset> cannot override it),
+// without allocating and freeing a node per element. Returns 0 on success.
+static inline int pagepipe_saxParse(const char *buffer, int size, const char *encoding,
+                                    int options, const htmlSAXHandler *handler, void *user) {
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (ctxt == NULL) return -1;
+    if (ctxt->sax == NULL) { htmlFreeParserCtxt(ctxt); return -1; }
+    memcpy(ctxt->sax, handler, sizeof(htmlSAXHandler));
+    ctxt->userData = user;
+    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, buffer, size, NULL, encoding, options);
+    if (doc != NULL) xmlFreeDoc(doc);
+    htmlFreeParserCtxt(ctxt);
+    return 0;
 }
 
 #endif

@@ -11,6 +11,12 @@ public enum Charset {
         public var source: Source
         /// Bytes to skip at the start (the BOM).
         public var skip: Int
+
+        public init(encoding: String, source: Source, skip: Int) {
+            self.encoding = encoding
+            self.source = source
+            self.skip = skip
+        }
     }
 
     /// - Parameter hint: a charset from outside the page (an HTTP header), used

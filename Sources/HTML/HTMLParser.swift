@@ -13,30 +13,62 @@ public enum HTMLParser {
         "style", "lang", "charset", "http-equiv", "pubdate", "title", "alt", "data-testid",
     ]
 
-    private static let initialized: Bool = {
+    static let initialized: Bool = {
         xmlInitParser()
         pagepipe_silenceErrors()
         return true
     }()
 
+    static let parseOptions = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+        | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+        | Int32(XML_PARSE_HUGE.rawValue)
+
     /// Parses `bytes`, decoding them as `encoding` (an IANA name libxml2 knows,
-    /// e.g. "UTF-8", "windows-1252", "Shift_JIS"). Returns nil when libxml2
-    /// produced no document at all.
+    /// e.g. "UTF-8", "windows-1252", "Shift_JIS"), straight into an `HTMLTree`
+    /// through SAX callbacks: libxml2 tokenizes and recovers as htmlReadMemory
+    /// does, but builds no tree of its own. Returns nil when libxml2 gave up.
     public static func parse(_ bytes: UnsafeRawBufferPointer, encoding: String) -> HTMLTree? {
         _ = initialized
         // Per-thread error handlers: silence this thread too.
         pagepipe_silenceErrors()
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
-            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
-            | Int32(XML_PARSE_HUGE.rawValue)
         guard let base = bytes.baseAddress, bytes.count > 0 else { return HTMLTree() }
-        let doc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-            htmlReadMemory(chars, Int32(clamping: bytes.count), nil, encoding, options)
+        let builder = TreeBuilder()
+        var handler = saxHandler
+        let rc = withUnsafeMutablePointer(to: &handler) { h in
+            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                pagepipe_saxParse(chars, Int32(clamping: bytes.count), encoding, parseOptions, h,
+                                  Unmanaged.passUnretained(builder).toOpaque())
+            }
         }
-        guard let doc else { return nil }
-        defer { xmlFreeDoc(doc) }
-        return convert(doc)
+        guard rc == 0 else { return nil }
+        builder.finish()
+        return builder.tree
     }
+
+    // Read-only after initialization; copied into each parser context.
+    nonisolated(unsafe) private static let saxHandler: htmlSAXHandler = {
+        var h = htmlSAXHandler()
+        h.initialized = 1
+        h.startElement = { ctx, name, atts in
+            guard let ctx, let name else { return }
+            TreeBuilder.from(ctx).start(name, atts)
+        }
+        h.endElement = { ctx, _ in
+            guard let ctx else { return }
+            TreeBuilder.from(ctx).end()
+        }
+        h.characters = { ctx, chars, length in
+            guard let ctx, let chars, length > 0 else { return }
+            TreeBuilder.from(ctx).text(chars, Int(length))
+        }
+        h.ignorableWhitespace = h.characters
+        // Script and style content arrives as CDATA blocks.
+        h.cdataBlock = { ctx, chars, length in
+            guard let ctx, let chars, length > 0 else { return }
+            TreeBuilder.from(ctx).cdata(chars, Int(length))
+        }
+        return h
+    }()
 
     /// Whether libxml2 can decode `encoding`.
     public static func knowsEncoding(_ name: String) -> Bool {
@@ -46,78 +78,130 @@ public enum HTMLParser {
         return true
     }
 
-    private static func convert(_ doc: htmlDocPtr) -> HTMLTree {
-        var tree = HTMLTree()
-        tree.nodes.reserveCapacity(1024)
-        tree.textBytes.reserveCapacity(16 * 1024)
-        // Iterative pre-order walk: pages nest tens of thousands deep.
-        var stack: [(node: xmlNodePtr, index: Int32)] = []
-        var current = doc.pointee.children
-        var parent: Int32 = -1
-        while true {
-            if let node = current {
-                var descend = false
-                switch node.pointee.type {
-                case XML_ELEMENT_NODE:
-                    let name = String(cString: node.pointee.name)
-                    let tag = Tag(name: name)
-                    let depth = Int32(stack.count)
-                    let index = tree.appendElement(tag, parent: parent, depth: depth)
-                    if tag == .unknown { tree.unknownNames[index] = name }
-                    var attr = node.pointee.properties
-                    var scriptType: String? = nil
-                    while let a = attr {
-                        let attrName = String(cString: a.pointee.name).lowercased()
-                        if keptAttributes.contains(attrName) {
-                            let value = attributeValue(a)
-                            tree.appendAttribute(attrName, value, to: index)
-                            if attrName == "type" { scriptType = value }
-                        }
-                        attr = a.pointee.next
-                    }
-                    // Script and style text is never needed, except JSON-LD metadata.
-                    if tag == .script {
-                        descend = scriptType?.lowercased().contains("ld+json") ?? false
-                    } else if tag == .style {
-                        descend = false
-                    } else {
-                        descend = true
-                    }
-                    if descend, node.pointee.children != nil {
-                        stack.append((node, index))
-                        parent = index
-                        current = node.pointee.children
-                        continue
-                    }
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let content = node.pointee.content {
-                        let length = strlen(content)
-                        content.withMemoryRebound(to: UInt8.self, capacity: length) {
-                            tree.appendText(UnsafeBufferPointer(start: $0, count: length),
-                                            parent: parent, depth: Int32(stack.count))
-                        }
-                    }
-                default:
-                    break // comments, processing instructions, DTD
-                }
-                current = node.pointee.next
-            } else {
-                guard let top = stack.popLast() else { break }
-                tree.close(top.index)
-                parent = stack.last?.index ?? -1
-                current = top.node.pointee.next
-            }
-        }
-        return tree
+}
+
+/// Receives SAX events and appends nodes to an `HTMLTree`.
+final class TreeBuilder {
+    var tree = HTMLTree()
+    private var stack: [Int32] = []
+    /// Inside a script or style whose text is not kept.
+    private var dropDepth = 0
+
+    init() {
+        tree.nodes.reserveCapacity(2048)
+        tree.textBytes.reserveCapacity(32 * 1024)
     }
 
-    private static func attributeValue(_ attr: xmlAttrPtr) -> String {
-        guard let child = attr.pointee.children else { return "" }
-        if child.pointee.next == nil, let content = child.pointee.content {
-            return String(cString: content)
+    static func from(_ ctx: UnsafeMutableRawPointer) -> TreeBuilder {
+        Unmanaged<TreeBuilder>.fromOpaque(ctx).takeUnretainedValue()
+    }
+
+    func start(_ name: UnsafePointer<xmlChar>, _ atts: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        let tag = TagLookup.tag(name)
+        let index = tree.appendElement(tag, parent: stack.last ?? -1, depth: Int32(stack.count))
+        if tag == .unknown { tree.unknownNames[index] = String(cString: name) }
+        var scriptType: String?
+        if var p = atts {
+            while let attrName = p.pointee {
+                let value = p.advanced(by: 1).pointee
+                if TagLookup.isKeptAttribute(attrName) {
+                    let n = String(cString: attrName)
+                    let v = value.map { String(cString: $0) } ?? ""
+                    tree.appendAttribute(n, v, to: index)
+                    if tag == .script && n == "type" { scriptType = v }
+                }
+                p = p.advanced(by: 2)
+            }
         }
-        guard let value = xmlNodeListGetString(attr.pointee.doc, child, 1) else { return "" }
-        defer { pagepipe_xmlFree(value) }
-        return String(cString: value)
+        stack.append(index)
+        if dropDepth > 0 {
+            dropDepth += 1
+        } else if tag == .style || (tag == .script && !(scriptType?.lowercased().contains("ld+json") ?? false)) {
+            // Script and style text is never needed, except JSON-LD metadata.
+            dropDepth = 1
+        }
+    }
+
+    func end() {
+        guard let index = stack.popLast() else { return }
+        tree.close(index)
+        if dropDepth > 0 { dropDepth -= 1 }
+    }
+
+    func text(_ chars: UnsafePointer<xmlChar>, _ length: Int) {
+        guard dropDepth == 0 else { return }
+        tree.appendText(UnsafeBufferPointer(start: chars, count: length), parent: stack.last ?? -1,
+                        depth: Int32(stack.count))
+    }
+
+    func cdata(_ chars: UnsafePointer<xmlChar>, _ length: Int) { text(chars, length) }
+
+    func finish() {
+        while let index = stack.popLast() { tree.close(index) }
+    }
+}
+
+/// Element and attribute names from libxml2 (already lower case) to `Tag`s
+/// and the kept-attribute test, without making a Swift String for each name:
+/// names of up to 8 bytes are packed into an integer key.
+enum TagLookup {
+    private static let packedTags: [UInt64: Tag] = {
+        var d: [UInt64: Tag] = [:]
+        for (i, name) in Tag.names.enumerated() where name.utf8.count <= 8 {
+            d[pack(Array(name.utf8))!] = Tag(rawValue: UInt16(i))
+        }
+        return d
+    }()
+
+    private static let packedAttributes: Set<UInt64> = Set(HTMLParser.keptAttributes.compactMap { pack(Array($0.utf8)) })
+    private static let longAttributes: Set<String> = HTMLParser.keptAttributes.filter { $0.utf8.count > 8 }
+
+    static func pack(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        var key: UInt64 = 0
+        for (k, b) in bytes.enumerated() { key |= UInt64(b) << (8 * UInt64(k)) }
+        return key
+    }
+
+    /// The packed key of a NUL-terminated name, or nil if longer than 8 bytes.
+    @inline(__always)
+    static func pack(_ name: UnsafePointer<xmlChar>) -> UInt64? {
+        var key: UInt64 = 0
+        for k in 0 ..< 9 {
+            let b = name[k]
+            if b == 0 { return key }
+            if k == 8 { return nil }
+            key |= UInt64(b) << (8 * UInt64(k))
+        }
+        return nil
+    }
+
+    static func tag(_ name: UnsafePointer<xmlChar>) -> Tag {
+        if let key = pack(name) { return packedTags[key] ?? .unknown }
+        return Tag(name: String(cString: name))
+    }
+
+    static func isKeptAttribute(_ name: UnsafePointer<xmlChar>) -> Bool {
+        if let key = pack(name) { return packedAttributes.contains(key) }
+        return longAttributes.contains(String(cString: name))
+    }
+}
+
+extension HTMLParser {
+    /// libxml2 alone: parse and free, building nothing in Swift. The floor that
+    /// `pagepipe-dev bench` measures the pipeline against.
+    public static func parseOnly(_ bytes: UnsafeRawBufferPointer, encoding: String) -> Bool {
+        _ = initialized
+        pagepipe_silenceErrors()
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+            | Int32(XML_PARSE_HUGE.rawValue)
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
+        let doc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+            htmlReadMemory(chars, Int32(clamping: bytes.count), nil, encoding, options)
+        }
+        guard let doc else { return false }
+        xmlFreeDoc(doc)
+        return true
     }
 }

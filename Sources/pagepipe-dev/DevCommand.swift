@@ -10,6 +10,11 @@ struct DevCommand: ParsableCommand {
         abstract: "pagepipe developer tools: training, evaluation, benchmarks.",
         subcommands: [
             // Each tool lives in its own file and adds itself here.
+            Bench.self,
+            WARCStats.self,
+            TrainLangID.self,
+            BenchLanguage.self,
+            EvalArticles.self,
             TrainNER.self,
             BenchNER.self,
             CheckNERTokens.self,

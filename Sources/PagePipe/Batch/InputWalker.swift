@@ -7,15 +7,20 @@ public struct InputItem: Sendable, Equatable {
     public var path: String
     /// Set when the walk itself failed for this path (unreadable folder, loop).
     public var error: String?
+
+    /// A WARC file: many pages, read record by record.
+    public var isWARC: Bool { error == nil && WARCReader.isWARCFile(id) }
 }
 
 /// Finds pages under input folders: recursively, following symlinks (loops are
 /// reported, not followed), files ending in .html, .htm or .xhtml, optionally
-/// .gz, in any letter case. Returns them sorted by id, byte-wise.
+/// .gz, and WARC files (.warc, .warc.gz), in any letter case. Returns them
+/// sorted by id, byte-wise.
 public enum InputWalker {
     public static let extensions = [".html", ".htm", ".xhtml"]
 
     public static func isPage(_ name: String) -> Bool {
+        if WARCReader.isWARCFile(name) { return true }
         var lower = name.lowercased()
         if lower.hasSuffix(".gz") { lower.removeLast(3) }
         return extensions.contains { lower.hasSuffix($0) }

@@ -68,7 +68,9 @@ public struct StageTester {
     }
 
     /// Processes stdin to stdout. Returns the number of failed lines.
-    public func run(input: FileHandle = .standardInput, output: FileHandle = .standardOutput) -> Int {
+    /// - Parameter each: also print the document after every stage, with a
+    ///   `"after"` field naming the stage, before the final object.
+    public func run(input: FileHandle = .standardInput, output: FileHandle = .standardOutput, each: Bool = false) -> Int {
         var failed = 0
         var number = 0
         var out: [UInt8] = []
@@ -82,7 +84,13 @@ public struct StageTester {
                 w.value(.object([("id", .null), ("stage", .string("input")), ("error", .string(e.message))]))
             case .success(let doc):
                 var stats = pipeline.emptyStats()
-                switch pipeline.run(doc, stats: &stats) {
+                let trace: ((Int, Document) -> Void)? = each ? { k, d in
+                    guard case .object(var m) = DocumentJSON.object(d) else { return }
+                    m.insert(("after", .string(self.pipeline.descriptors[k].name)), at: 1)
+                    w.value(.object(m))
+                    w.bytes.append(0x0A)
+                } : nil
+                switch pipeline.run(doc, stats: &stats, after: trace) {
                 case .done(let d):
                     w.value(DocumentJSON.object(d))
                 case let .dropped(d, stage, reason):

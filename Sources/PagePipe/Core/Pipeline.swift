@@ -19,11 +19,12 @@ public struct Pipeline: Sendable {
     public func emptyStats() -> [StageStats] { descriptors.map { StageStats(name: $0.name) } }
 
     /// Runs every stage on `document`, counting into `stats` (one entry per stage).
-    /// - Parameter upTo: run only the stages before this index (emitters excluded by the caller).
-    public func run(_ document: Document, stats: inout [StageStats], stopBefore: Int? = nil) -> Result {
+    /// - Parameter after: called with the stage index and the document after each
+    ///   stage that kept it (stage-level testing shows each stage's work).
+    public func run(_ document: Document, stats: inout [StageStats],
+                    after: ((Int, Document) -> Void)? = nil) -> Result {
         var doc = document
-        let end = stopBefore ?? stages.count
-        for k in 0 ..< end {
+        for k in 0 ..< stages.count {
             let stage = stages[k]
             stats[k].documentsIn += 1
             let t0 = threadCPUTime()
@@ -41,6 +42,7 @@ public struct Pipeline: Sendable {
             switch outcome {
             case .keep:
                 stats[k].kept += 1
+                after?(k, doc)
             case .drop(let reason):
                 stats[k].dropped[reason, default: 0] += 1
                 doc.tree = nil

@@ -32,9 +32,12 @@ public protocol Emitter: Stage {
     func makeSink(directory: String) throws -> any EmitterSink
 }
 
-/// Receives rendered records in order and writes them, atomically, at `commit`.
+/// Receives rendered records in document order and writes them, atomically,
+/// at `commit`. It sees only the record and the document's entities (for
+/// corpus totals), so that stored results (incremental runs, shards) replay
+/// into exactly the bytes a fresh run writes.
 public protocol EmitterSink: AnyObject {
-    func write(_ document: Document, record: [UInt8]) throws
+    func write(record: [UInt8], entities: [Entity]) throws
     /// Finishes the files and moves them into place.
     func commit() throws
     /// Removes temporary files after a failed run.

@@ -4,6 +4,8 @@
 public enum StageRegistry {
     public static let all: [StageDescriptor] = [
         ParseHTML.descriptor,
+        RemoveBoilerplate.descriptor,
+        NormalizeLanguage.descriptor,
         CountEntities.descriptor,
         EmitJSONL.descriptor,
         EmitCSV.descriptor,
@@ -16,5 +18,7 @@ public enum StageRegistry {
     public static var names: [String] { all.map(\.name) }
 
     /// The chain `pipeline.json` in the repository declares, for `init`-style defaults.
-    public static let defaultChain: [String] = ["parse-html", "count-entities", "emit-jsonl", "emit-csv"]
+    public static let defaultChain: [String] = [
+        "parse-html", "remove-boilerplate", "normalize-language", "count-entities", "emit-jsonl", "emit-csv",
+    ]
 }

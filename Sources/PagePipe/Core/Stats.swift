@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Counts for one stage over a run.
 public struct StageStats: Sendable, Equatable {
@@ -54,4 +52,19 @@ public func monotonicTime() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// The process's peak resident memory in MB (VmHWM). Read from /proc rather
+/// than getrusage, whose figure for a spawned process includes its parent's
+/// memory at the moment of the (v)fork.
+public func peakResidentMB() -> Double {
+    // /proc files report size 0, so read until EOF rather than by size.
+    guard let handle = FileHandle(forReadingAtPath: "/proc/self/status") else { return 0 }
+    defer { try? handle.close() }
+    let status = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) } ?? 0
+        return kb / 1024
+    }
+    return 0
 }

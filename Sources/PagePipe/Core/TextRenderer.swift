@@ -7,6 +7,7 @@ import HTML
 public struct TextRenderer {
     private var out: [UInt8] = []
     private var pendingSpace = false
+    private var pendingCell = false
     private var atLineStart = true
 
     public init() { out.reserveCapacity(8192) }
@@ -71,11 +72,26 @@ public struct TextRenderer {
             atLineStart = true
         }
         pendingSpace = false
+        pendingCell = false
+    }
+
+    @inline(__always)
+    private mutating func flushPending() {
+        if pendingCell {
+            out.append(contentsOf: [0x20, 0x7C, 0x20])
+            pendingCell = false
+            pendingSpace = false
+        } else if pendingSpace {
+            out.append(0x20)
+            pendingSpace = false
+        }
     }
 
     private mutating func openElement(_ tag: Tag, pre: inout Int) {
         if tag == .br { lineBreak(); return }
-        if tag == .td || tag == .th { if !atLineStart { pendingSpace = true }; return }
+        // Cells of a row share a line, set apart by " | " so that names in
+        // neighbouring cells do not run together into one.
+        if tag == .td || tag == .th { if !atLineStart { pendingCell = true }; return }
         if tag.isBlock { lineBreak() }
         if tag == .pre { pre += 1 }
     }
@@ -91,8 +107,9 @@ public struct TextRenderer {
             for b in bytes {
                 if b == 0x0A { out.append(0x0A); atLineStart = true; pendingSpace = false; continue }
                 if b == 0x0D { continue }
-                if pendingSpace && !atLineStart { out.append(0x20) }
+                if !atLineStart { flushPending() }
                 pendingSpace = false
+                pendingCell = false
                 out.append(b)
                 atLineStart = false
             }
@@ -102,10 +119,7 @@ public struct TextRenderer {
             if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C {
                 if !atLineStart { pendingSpace = true }
             } else {
-                if pendingSpace {
-                    out.append(0x20)
-                    pendingSpace = false
-                }
+                flushPending()
                 out.append(b)
                 atLineStart = false
             }

@@ -48,10 +48,10 @@ final class CSVSink: EmitterSink {
         self.totalsFile = totalsFile
     }
 
-    func write(_ document: Document, record: [UInt8]) throws {
+    func write(record: [UInt8], entities: [Entity]) throws {
         try file.write(record)
         guard totalsFile != nil else { return }
-        for e in document.entities ?? [] {
+        for e in entities {
             let key = Key(name: e.name, type: e.type)
             let t = totals[key] ?? (0, 0)
             totals[key] = (t.mentions + e.count, t.documents + 1)

@@ -70,7 +70,7 @@ public struct EmitJSONL: Emitter {
 final class LineSink: EmitterSink {
     let file: AtomicFile
     init(file: AtomicFile) { self.file = file }
-    func write(_ document: Document, record: [UInt8]) throws { try file.write(record) }
+    func write(record: [UInt8], entities: [Entity]) throws { try file.write(record) }
     func commit() throws { try file.commit() }
     func abort() { file.abort() }
 }

@@ -1,0 +1,100 @@
+/// normalize-language: reads `text` (from parse-html or remove-boilerplate, or
+/// the input's "text"), replaces it with its canonical form (`TextNormalizer`:
+/// mojibake repaired, character references decoded, quotes, ligatures, spaces,
+/// invisible characters, NFC) and sets `language` (ISO 639-1, "und" when the
+/// text is too short or the model unsure) and `languageConfidence`, using the
+/// character n-gram profile in Resources/langid.bin (`LanguageModel`). Never
+/// drops a document; fails one that has no text.
+public struct NormalizeLanguage: Stage {
+    public static let descriptor = StageDescriptor(
+        NormalizeLanguage.self, name: "normalize-language",
+        summary: "Repair and normalize the text; identify its language.",
+        options: [
+            OptionSpec("repairMojibake", .bool, default: .bool(true),
+                       "Repair UTF-8 read as windows-1252/Latin-1, windows-1251 or Mac OS Roman (also twice)."),
+            OptionSpec("decodeEntities", .bool, default: .bool(true),
+                       "Decode HTML character references (&eacute; &#233; &#xE9;), also double-escaped ones."),
+            OptionSpec("c1Controls", .bool, default: .bool(true),
+                       "Read C1 control characters (U+0080-U+009F) as the windows-1252 characters they stand for."),
+            OptionSpec("quotes", .choice(TextNormalizer.Quotes.allCases.map(\.rawValue)), default: .string("ascii"),
+                       "\"ascii\": curly quotes U+2018-U+201F to ' and \" (guillemets kept); \"keep\": leave them."),
+            OptionSpec("ligatures", .bool, default: .bool(true), "Expand Latin ligatures U+FB00-U+FB06 (fi, fl, ...)."),
+            OptionSpec("spaces", .bool, default: .bool(true),
+                       "No-break, narrow no-break and thin spaces to a plain space (runs are not collapsed)."),
+            OptionSpec("removeInvisible", .bool, default: .bool(true),
+                       "Remove zero-width space, word joiner, BOM and soft hyphen (ZWJ and ZWNJ are kept)."),
+            OptionSpec("form", .choice(TextNormalizer.Form.allCases.map(\.rawValue)), default: .string("nfc"),
+                       "Unicode normalization form: \"nfc\", \"nfkc\" (also folds compatibility characters) or \"none\"."),
+            OptionSpec("identifyLanguage", .bool, default: .bool(true), "Set language and languageConfidence."),
+            OptionSpec("languages", .stringList, default: .array([]),
+                       "ISO 639-1 codes to choose from; empty: every language of the profile."),
+            OptionSpec("minLetters", .integer(min: 1, max: nil), default: .int(3),
+                       "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\"."),
+            OptionSpec("minConfidence", .number(min: 0, max: 1), default: .double(0),
+                       "A best guess with a lower probability gives \"und\"."),
+            OptionSpec("decisiveMargin", .number(min: 0, max: nil), default: .double(LanguageModel.defaultDecisiveMargin),
+                       "Stop reading a long text once the best language leads the next by this many nats (0: read it all)."),
+            OptionSpec("maxLanguageBytes", .integer(min: 0, max: nil), default: .int(0),
+                       "Identify the language from the first this many bytes of text only (0: all of it)."),
+        ])
+
+    let normalizer: TextNormalizer
+    let identify: Bool
+    let model: LanguageModel?
+    let allowed: Set<String>?
+    let minLetters: Int
+    let minConfidence: Double
+    let maxLanguageBytes: Int
+    let decisiveMargin: Double
+
+    public init(options: StageOptions) throws {
+        var n = TextNormalizer()
+        n.repairMojibake = options.bool("repairMojibake")
+        n.decodeEntities = options.bool("decodeEntities")
+        n.c1Controls = options.bool("c1Controls")
+        n.quotes = TextNormalizer.Quotes(rawValue: options.string("quotes") ?? "ascii") ?? .ascii
+        n.ligatures = options.bool("ligatures")
+        n.spaces = options.bool("spaces")
+        n.removeInvisible = options.bool("removeInvisible")
+        n.form = TextNormalizer.Form(rawValue: options.string("form") ?? "nfc") ?? .nfc
+        normalizer = n
+        identify = options.bool("identifyLanguage")
+        minLetters = options.int("minLetters")
+        minConfidence = options.double("minConfidence")
+        maxLanguageBytes = options.int("maxLanguageBytes")
+        decisiveMargin = options.double("decisiveMargin")
+        if identify {
+            guard let m = LanguageModel.bundled else {
+                throw PageError("the language profile Resources/langid.bin is missing or damaged (retrain: pagepipe-dev train-langid)")
+            }
+            model = m
+            let wanted = options.strings("languages")
+            let unknown = wanted.filter { !m.languages.contains($0) }
+            guard unknown.isEmpty else {
+                throw PageError("languages: unknown \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")) (the profile has \(m.languages.joined(separator: ", ")))")
+            }
+            allowed = wanted.isEmpty ? nil : Set(wanted)
+        } else {
+            model = nil
+            allowed = nil
+        }
+    }
+
+    public func process(_ document: inout Document) throws -> StageOutcome {
+        guard let text = document.text else {
+            throw PageError("no text to normalize (run parse-html first, or give \"text\")")
+        }
+        let clean = normalizer.normalize(text)
+        document.text = clean
+        if identify, let model {
+            var guess = model.identify(clean, allowed: allowed, minLetters: minLetters, maxBytes: maxLanguageBytes,
+                                       decisiveMargin: decisiveMargin)
+            if guess.language != "und", guess.confidence < minConfidence {
+                guess = LanguageModel.Guess(language: "und", confidence: 0, letters: guess.letters)
+            }
+            document.language = guess.language
+            document.languageConfidence = guess.confidence
+        }
+        return .keep
+    }
+}

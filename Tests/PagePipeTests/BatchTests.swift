@@ -1,0 +1,190 @@
+import Foundation
+import XCTest
+@testable import PagePipe
+
+/// Cron-safety and scale-out: incremental reruns, shards + merge, kill -9, locks.
+final class BatchTests: XCTestCase {
+    static let outputs = ["documents.jsonl", "entities.csv", "entities-total.csv", "errors.jsonl", "dropped.jsonl"]
+
+    func makeCorpus(_ dir: String, pages: Int) throws {
+        for k in 0 ..< pages {
+            try writeFile(dir + "/site\(k % 7)/page-\(k).html",
+                          "<html><body><h1>Page \(k)</h1><p>Paragraph \(k) of the corpus, with some words.</p></body></html>")
+        }
+        try writeFile(dir + "/broken.html", "")
+    }
+
+    func assertSameOutputs(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        for name in Self.outputs {
+            XCTAssertEqual(try readFile(a + "/" + name), try readFile(b + "/" + name), name, file: file, line: line)
+        }
+    }
+
+    func stats(_ dir: String) throws -> JSONValue { try JSONParser.parse(readFile(dir + "/stats.json")) }
+
+    func testIncrementalRerunProcessesOnlyWhatChanged() throws {
+        let input = try makeTemporaryDirectory(self), out = try makeTemporaryDirectory(self)
+        let fresh = try makeTemporaryDirectory(self)
+        try makeCorpus(input, pages: 20)
+        let args = ["run", "--input", input, "--output", out, "--incremental"]
+        XCTAssertEqual(try runPagePipe(args).status, 1) // broken.html fails
+        XCTAssertEqual(try stats(out)["processed"], .int(21))
+
+        // Nothing changed: nothing processed, outputs unchanged, the failure not retried.
+        let before = try readFile(out + "/documents.jsonl")
+        XCTAssertEqual(try runPagePipe(args).status, 1)
+        XCTAssertEqual(try stats(out)["processed"], .int(0))
+        XCTAssertEqual(try stats(out)["skipped"], .int(21))
+        XCTAssertEqual(try readFile(out + "/documents.jsonl"), before)
+
+        // One new page, one deleted, one touched without change: 1 processed.
+        try writeFile(input + "/site0/new.html", "<p>A new page.</p>")
+        try FileManager.default.removeItem(atPath: input + "/site1/page-1.html")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)],
+                                              ofItemAtPath: input + "/site2/page-2.html")
+        XCTAssertEqual(try runPagePipe(args).status, 1)
+        XCTAssertEqual(try stats(out)["processed"], .int(1))
+        XCTAssertEqual(try stats(out)["skipped"], .int(20))
+
+        // The outputs describe the whole corpus, exactly as a fresh run does.
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", fresh]).status, 1)
+        try assertSameOutputs(out, fresh)
+
+        // A changed page is processed again; --retry-failed retries the failure.
+        try writeFile(input + "/site3/page-3.html", "<p>Rewritten.</p>")
+        XCTAssertEqual(try runPagePipe(args + ["--retry-failed"]).status, 1)
+        XCTAssertEqual(try stats(out)["processed"], .int(2))
+    }
+
+    func testChangingThePipelineReprocessesEverything() throws {
+        let input = try makeTemporaryDirectory(self), out = try makeTemporaryDirectory(self)
+        try makeCorpus(input, pages: 5)
+        try writeFile(input + "/p.json", #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "emit-jsonl"}]}"#)
+        try writeFile(input + "/q.json", #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "emit-jsonl", "options": {"fields": ["id"]}}]}"#)
+        _ = try runPagePipe(["run", "--pipeline", input + "/p.json", "--input", input, "--output", out, "--incremental"])
+        _ = try runPagePipe(["run", "--pipeline", input + "/q.json", "--input", input, "--output", out, "--incremental"])
+        XCTAssertEqual(try stats(out)["processed"], .int(6))
+        XCTAssertTrue(try readFile(out + "/documents.jsonl").hasPrefix(#"{"id":"site0/page-0.html"}"#))
+    }
+
+    func testThreeShardsMergeIntoTheBytesOfOneRun() throws {
+        let input = try makeTemporaryDirectory(self), work = try makeTemporaryDirectory(self)
+        try makeCorpus(input, pages: 60)
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/one"]).status, 1)
+        var counts: [Int] = []
+        for k in 1 ... 3 {
+            _ = try runPagePipe(["run", "--input", input, "--output", work + "/shard\(k)", "--shard", "\(k)/3"])
+            counts.append(try readFile(work + "/shard\(k)/documents.jsonl").split(separator: "\n").count)
+        }
+        XCTAssertEqual(counts.reduce(0, +), 60)
+        XCTAssertTrue(counts.allSatisfy { $0 > 5 }, "a hash split spreads pages: \(counts)")
+        let merged = try runPagePipe(["merge", work + "/shard3", work + "/shard1", work + "/shard2", "--output", work + "/merged"])
+        XCTAssertEqual(merged.status, 1) // the merged run has broken.html's failure, like the single run
+        try assertSameOutputs(work + "/one", work + "/merged")
+        XCTAssertEqual(try stats(work + "/merged")["processed"], .int(61))
+
+        let incomplete = try runPagePipe(["merge", work + "/shard1", work + "/shard3", "--output", work + "/m2"])
+        XCTAssertEqual(incomplete.status, 2)
+        XCTAssertEqual(incomplete.stderr, "pagepipe merge: missing shard 2/3\n")
+    }
+
+    func testShardFromSchedulerEnvironment() throws {
+        XCTAssertEqual(try ShardSpec.fromEnvironment(["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "8"], count: nil),
+                       ShardSpec(index: 4, count: 8))
+        XCTAssertEqual(try ShardSpec.fromEnvironment(["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "3"], count: nil),
+                       ShardSpec(index: 1, count: 3))
+        XCTAssertEqual(try ShardSpec.fromEnvironment(["JOB_COMPLETION_INDEX": "2"], count: 5), ShardSpec(index: 3, count: 5))
+        XCTAssertThrowsError(try ShardSpec.fromEnvironment(["JOB_COMPLETION_INDEX": "2"], count: nil)) { error in
+            XCTAssertEqual("\(error)", "--shard auto: JOB_COMPLETION_INDEX is set but the shard count is not; give --shard-count (the Job's completions)")
+        }
+        XCTAssertThrowsError(try ShardSpec.fromEnvironment([:], count: 3)) { error in
+            XCTAssertEqual("\(error)", "--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
+        }
+        XCTAssertNil(ShardSpec(parsing: "0/3"))
+        XCTAssertNil(ShardSpec(parsing: "4/3"))
+        XCTAssertEqual(ShardSpec(parsing: "3/3")?.description, "3/3")
+    }
+
+    /// A run killed with SIGKILL leaves the previous outputs whole (or none);
+    /// the same command again ends byte-identical to an uninterrupted run.
+    func testKillNineThenRerunGivesTheSameBytes() throws {
+        let input = try makeTemporaryDirectory(self), work = try makeTemporaryDirectory(self)
+        try makeCorpus(input, pages: 3000)
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/clean", "--jobs", "2"]).status, 1)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: productsDirectory + "/pagepipe")
+        process.arguments = ["run", "--input", input, "--output", work + "/killed", "--jobs", "2"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it mid-run: once it has started writing its temporary files.
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: work + "/killed")) ?? []
+            if names.contains(where: { $0.contains(".tmp-") }) { break }
+            usleep(2000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        // No torn output is visible: a file is either absent or complete.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/killed/documents.jsonl"))
+
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/killed", "--jobs", "2"]).status, 1)
+        try assertSameOutputs(work + "/clean", work + "/killed")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: work + "/killed").filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func makeWARC(_ path: String, pages: Int, prefix: String, corruptTail: Bool = false) throws {
+        var warc = WARCWriter()
+        warc.addWarcinfo()
+        for k in 0 ..< pages {
+            warc.addRequest(uri: "https://\(prefix).example/\(k)")
+            // Record ids deliberately not in order: pages keep their record order.
+            warc.addResponse(uri: "https://\(prefix).example/\(k)", body: "<html><body><p>\(prefix) page \(k) text.</p></body></html>",
+                             recordID: "urn:uuid:\(prefix)-\(String(format: "%02d", (k * 2) % pages))")
+        }
+        warc.addResponse(uri: "https://\(prefix).example/logo.png", headers: [("Content-Type", "image/png")], body: [0x89, 0x50, 0x4E, 0x47])
+        warc.addResponse(uri: "https://\(prefix).example/missing", status: 404, reason: "Not Found", body: "<p>gone</p>")
+        if corruptTail { warc.addRaw(Array("WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 999\r\n\r\nshort".utf8)) }
+        try warc.write(to: path, compression: .perRecord)
+    }
+
+    func testWARCPagesBecomeDocumentsInRecordOrder() throws {
+        let input = try makeTemporaryDirectory(self), out = try makeTemporaryDirectory(self)
+        try makeWARC(input + "/crawl/a.warc.gz", pages: 3, prefix: "a", corruptTail: true)
+        try writeFile(input + "/crawl/b.html", "<p>A plain page.</p>")
+        let result = try runPagePipe(["run", "--input", input, "--output", out])
+        XCTAssertEqual(result.status, 1, result.stderr) // the corrupt record
+        let docs = try readFile(out + "/documents.jsonl").split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(docs.compactMap { $0["id"]?.stringValue },
+                       ["crawl/a.warc.gz#urn:uuid:a-00", "crawl/a.warc.gz#urn:uuid:a-02", "crawl/a.warc.gz#urn:uuid:a-01", "crawl/b.html"])
+        XCTAssertEqual(docs[1]["text"], .string("a page 1 text."))
+        XCTAssertEqual(docs[1]["url"], .string("https://a.example/1"))
+        let errors = try readFile(out + "/errors.jsonl")
+        XCTAssertTrue(errors.hasPrefix(#"{"id":"crawl/a.warc.gz#offset-"#), errors)
+        let stats = try self.stats(out)
+        XCTAssertEqual(stats["warcSkippedRecords"], .object([("http-status", .int(1)), ("non-html", .int(1)), ("request", .int(3)), ("warcinfo", .int(1))]))
+    }
+
+    func testWARCShardsMergeAndIncrementalReuse() throws {
+        let input = try makeTemporaryDirectory(self), work = try makeTemporaryDirectory(self)
+        for k in 0 ..< 6 { try makeWARC(input + "/w\(k).warc.gz", pages: 4, prefix: "w\(k)") }
+        try makeCorpus(input, pages: 10)
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/one"]).status, 1)
+        for k in 1 ... 2 { _ = try runPagePipe(["run", "--input", input, "--output", work + "/s\(k)", "--shard", "\(k)/2"]) }
+        XCTAssertEqual(try runPagePipe(["merge", work + "/s1", work + "/s2", "--output", work + "/merged"]).status, 1)
+        try assertSameOutputs(work + "/one", work + "/merged")
+
+        let inc = work + "/inc"
+        _ = try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"])
+        XCTAssertEqual(try stats(inc)["processed"], .int(6 * 4 + 11))
+        try makeWARC(input + "/w2.warc.gz", pages: 5, prefix: "w2")
+        _ = try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"])
+        XCTAssertEqual(try stats(inc)["processed"], .int(5))
+        XCTAssertEqual(try stats(inc)["skipped"], .int(5 * 4 + 11))
+        _ = try runPagePipe(["run", "--input", input, "--output", work + "/fresh"])
+        try assertSameOutputs(inc, work + "/fresh")
+    }
+}

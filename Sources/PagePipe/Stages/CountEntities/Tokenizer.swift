@@ -90,7 +90,7 @@ public enum Tokenizer {
     /// capitalised except short function words.
     public static func isHeadline(_ s: [Unicode.Scalar], _ tokens: ArraySlice<Token>) -> Bool {
         var upper = false, lower = false
-        var capitalisedWords = 0, lowerWords = 0
+        var capitalisedWords = 0
         for t in tokens {
             var firstLetter: Unicode.Scalar? = nil
             for k in t.start..<t.end {
@@ -106,13 +106,17 @@ public enum Tokenizer {
             }
             guard let f = firstLetter else { continue }
             if f.value < 128 ? f.value <= 90 : f.properties.isUppercase { capitalisedWords += 1; continue }
+            // (every listed word has at most five characters)
+            if t.end - t.start > 5 { return false }
             var w = ""
             w.unicodeScalars.append(contentsOf: s[t.start..<t.end])
             if headlineLowercase.contains(w) { continue }
-            lowerWords += 1
+            // A lower-case letter and a lower-case content word: not a headline,
+            // whatever follows.
+            return false
         }
         if upper && !lower { return true }
-        return lowerWords == 0 && capitalisedWords >= 3
+        return capitalisedWords >= 3
     }
 
     @inline(__always) static func isSpace(_ c: Unicode.Scalar) -> Bool {

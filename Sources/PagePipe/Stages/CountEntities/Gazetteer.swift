@@ -75,16 +75,17 @@ public struct Gazetteer: Sendable {
         if phrases.isEmpty { return }
         let hi = range.upperBound
         for i in range {
-            if let m = phrases[Self.step(fnvSeed, infos[i].lower)], m >= 64 {
+            let single = phrases[Self.step(fnvSeed, infos[i].lower)]
+            if let m = single, m >= 64 {
                 infos[i].gazetteer |= UInt32((m >> 6) & 31) << 14
             }
             let c = infos[i].cap
             guard c == 1 || c == 2 || c == 4 else { continue }
-            var h = fnvSeed
+            var h = Self.step(fnvSeed, infos[i].lower)
             // found[len - 1]: the classes of the phrase of `len` words starting here (0: none)
-            var found: (UInt16, UInt16, UInt16, UInt16) = (0, 0, 0, 0)
-            var any = false
-            var k = i
+            var found: (UInt16, UInt16, UInt16, UInt16) = (single ?? 0, 0, 0, 0)
+            var any = single != nil
+            var k = i + 1
             while k < hi && k - i < Self.maxWords {
                 h = Self.step(h, infos[k].lower)
                 if let m = phrases[h] {
@@ -114,8 +115,9 @@ public struct Gazetteer: Sendable {
 /// A read-only open-addressing hash table from phrase hashes (already well
 /// mixed) to class bits; faster than a Dictionary, which rehashes its keys.
 struct PhraseTable: Sendable {
-    var keys: [UInt64] = []
-    var values: [UInt16] = []
+    /// Key and value side by side: one cache line read per lookup.
+    struct Slot { var key: UInt64 = 0; var value: UInt16 = 0 }
+    var slots: [Slot] = []
     var mask = 0
     /// The value of key 0, which marks empty slots in `keys`.
     var zeroValue: UInt16? = nil
@@ -126,15 +128,14 @@ struct PhraseTable: Sendable {
     init(_ dictionary: [UInt64: UInt16]) {
         var capacity = 16
         while capacity < 2 * dictionary.count { capacity *= 2 }
-        keys = [UInt64](repeating: 0, count: capacity)
-        values = [UInt16](repeating: 0, count: capacity)
+        slots = [Slot](repeating: Slot(), count: capacity)
         mask = capacity - 1
         count = dictionary.count
         for (k, v) in dictionary {
             if k == 0 { zeroValue = v; continue }
             var slot = Int(truncatingIfNeeded: k) & mask
-            while keys[slot] != 0 { slot = (slot + 1) & mask }
-            keys[slot] = k; values[slot] = v
+            while slots[slot].key != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Slot(key: k, value: v)
         }
     }
 
@@ -143,11 +144,11 @@ struct PhraseTable: Sendable {
     @inline(__always) subscript(key: UInt64) -> UInt16? {
         if key == 0 { return zeroValue }
         if mask == 0 { return nil }
-        return keys.withUnsafeBufferPointer { kb in
+        return slots.withUnsafeBufferPointer { sb in
             var slot = Int(truncatingIfNeeded: key) & mask
             while true {
-                let k = kb[slot]
-                if k == key { return values[slot] }
+                let k = sb[slot].key
+                if k == key { return sb[slot].value }
                 if k == 0 { return nil }
                 slot = (slot + 1) & mask
             }

@@ -181,6 +181,20 @@ struct CountEntitiesTests {
         #expect(found.map(\.1) == ["Gazprom", "Gazprom", "Sergei Lavrov", "Sergei Lavrov", "Apple"])
     }
 
+    @Test func narrowWeightTableGivesTheSameTags() throws {
+        let tagger = try EntityTagger.shared.get()
+        let texts = [
+            "Bashar Assad met Vladimir Putin in Moscow on Tuesday, the Kremlin said. ASSAD thanked Russia.",
+            "LEEDS UNITED 2 MANCHESTER CITY 1\nLeeds beat City at Elland Road; Gordon Strachan's side lost.",
+            "Shares of Apple Inc. and Alphabet rose 3.5% on the Nasdaq, said Reuters' analyst J. Smith in New York.",
+        ]
+        for text in texts {
+            let (scalars, tokens, sentences) = Tokenizer.tokenize(text)
+            let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: tagger.gazetteer)
+            #expect(tagger.tagDocument(infos, sentences, narrowTable: true) == tagger.tagDocument(infos, sentences, narrowTable: false))
+        }
+    }
+
     @Test func gazetteerReadsClassTabPhraseLines() {
         // unknown classes, lines without a tab and empty lines are skipped; a phrase
         // is tokenized and case-folded like page text

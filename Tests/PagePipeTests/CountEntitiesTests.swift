@@ -181,6 +181,35 @@ struct CountEntitiesTests {
         #expect(found.map(\.1) == ["Gazprom", "Gazprom", "Sergei Lavrov", "Sergei Lavrov", "Apple"])
     }
 
+    @Test func narrowWeightTableGivesTheSameTags() throws {
+        let tagger = try EntityTagger.shared.get()
+        let texts = [
+            "Bashar Assad met Vladimir Putin in Moscow on Tuesday, the Kremlin said. ASSAD thanked Russia.",
+            "LEEDS UNITED 2 MANCHESTER CITY 1\nLeeds beat City at Elland Road; Gordon Strachan's side lost.",
+            "Shares of Apple Inc. and Alphabet rose 3.5% on the Nasdaq, said Reuters' analyst J. Smith in New York.",
+        ]
+        for text in texts {
+            let (scalars, tokens, sentences) = Tokenizer.tokenize(text)
+            let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: tagger.gazetteer)
+            #expect(tagger.tagDocument(infos, sentences, narrowTable: true) == tagger.tagDocument(infos, sentences, narrowTable: false))
+        }
+    }
+
+    @Test func gazetteerReadsClassTabPhraseLines() {
+        // unknown classes, lines without a tab and empty lines are skipped; a phrase
+        // is tokenized and case-folded like page text
+        let gaz = Gazetteer(text: "LOC\tNew York\nFREQ3\tthe\n\nBAD\tParis\nno tab here\nCOUNTRY\tFrance\nFIRST\tJosé")
+        #expect(gaz.count == 4)
+        let (scalars, tokens, sentences) = Tokenizer.tokenize("José flew from NEW YORK to France and the Paris office")
+        let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: gaz)
+        #expect(infos[0].gazetteer & 1 != 0)                      // José: first name
+        #expect(infos[3].gazetteer & (1 << 3) != 0)               // NEW: begins a place
+        #expect(infos[4].gazetteer & (1 << 4) != 0)               // YORK: inside it
+        #expect(infos[6].gazetteer & (1 << 5) != 0)               // France: a country
+        #expect(infos[8].gazetteer == UInt32(1) << 14)            // the: frequency class 3 only
+        #expect(infos[9].gazetteer == 0)                          // Paris: its line was skipped
+    }
+
     @Test func overlappingPatternsFindTheLongest() throws {
         let dict = try EntityDictionary(json: """
         {"entities": [{"name": "New York", "type": "LOC"}, {"name": "New York Times", "type": "ORG"},

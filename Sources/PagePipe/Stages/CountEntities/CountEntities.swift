@@ -73,6 +73,13 @@ public struct CountEntities: Stage {
             document.mentions = []; document.entities = []
             return .keep
         }
+        // A page the model skips, with no dictionary to match, has nothing to find:
+        // do not tokenize it.
+        if dictionary == nil, let lang = document.language, !Self.isEnglish(lang) {
+            if tagger != nil { document.setExtra("entitiesModel", .string("skipped: language \(lang)")) }
+            document.mentions = []; document.entities = []
+            return .keep
+        }
         let (scalars, tokens, sentences) = Tokenizer.tokenize(text)
         let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: tagger?.gazetteer ?? Gazetteer())
         var spans: [Span] = []

@@ -22,6 +22,43 @@ public final class EntityTagger: Sendable {
         self.weights = weights
         self.scale = scale
         self.gazetteer = gazetteer
+        (self.dropped, self.narrow) = Self.narrowTable(weights, rows: 1 << bucketBits)
+    }
+
+    /// The tagger needs only which tag scores highest, and adding one
+    /// constant to every tag's weight in a row leaves that unchanged (ties
+    /// included). So each row is stored minus its weight for tag `dropped`,
+    /// which leaves 16 weights a row: 32 bytes, never straddling two cache
+    /// lines (17 Int16, 34 bytes, straddle half the time); reading the table
+    /// is what the tagger spends its time on. The tag is chosen so that the
+    /// differences fit Int16; `narrow` is nil (and `dropped` -1) when no tag
+    /// allows that, and the tagger reads `weights` instead.
+    let dropped: Int
+    let narrow: NarrowTable?
+
+    static func narrowTable(_ weights: [Int16], rows: Int) -> (Int, NarrowTable?) {
+        let nt = NERTags.count
+        // tag k works when max(row) - row[k] <= 32767 and min(row) - row[k] >= -32768 in every row
+        var ok = [Bool](repeating: true, count: nt)
+        for r in 0..<rows {
+            var lo = Int32.max, hi = Int32.min
+            for t in 0..<nt { let v = Int32(weights[r * nt + t]); lo = min(lo, v); hi = max(hi, v) }
+            for k in 0..<nt where ok[k] {
+                let v = Int32(weights[r * nt + k])
+                if hi - v > 32767 || lo - v < -32768 { ok[k] = false }
+            }
+        }
+        guard let k = ok.lastIndex(of: true) else { return (-1, nil) }
+        let table = NarrowTable(rows: rows)
+        let out = table.weights
+        for r in 0..<rows {
+            let c = Int32(weights[r * nt + k])
+            var j = 0
+            for t in 0..<nt where t != k {
+                out[r * 16 + j] = Int16(Int32(weights[r * nt + t]) - c); j += 1
+            }
+        }
+        return (k, table)
     }
 
     /// The model and gazetteer shipped in Resources, read once per process;
@@ -81,6 +118,12 @@ public final class EntityTagger: Sendable {
     /// one in the next). The scores of the features that do not depend on
     /// tags are computed once and shared by both passes.
     public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
+        tagDocument(infos, sentences, narrowTable: true)
+    }
+
+    /// `narrowTable: false` reads the full table (for comparing speed; the same tags).
+    public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence], narrowTable: Bool) -> [Int] {
+        if narrowTable && dropped >= 0 { return tagDocumentNarrow(infos, sentences) }
         let nt = NERTags.count
         var base = [Int32](repeating: 0, count: infos.count * nt)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
@@ -152,6 +195,67 @@ public final class EntityTagger: Sendable {
         return tags
     }
 
+    /// `tagDocument` on the `narrow` table: the same tags.
+    func tagDocumentNarrow(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
+        var base = [SIMD16<Int32>](repeating: .zero, count: infos.count)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
+        defer { feats.deallocate() }
+        let mask = self.mask
+        let table = narrow!.rows
+        infos.withUnsafeBufferPointer { ib in
+            base.withUnsafeMutableBufferPointer { bb in
+                for s in sentences {
+                    let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+                    for i in lo..<hi {
+                        let nf = NERFeatures.extractStatic(ib, lo, hi, i, headline: s.headline, into: feats)
+                        var acc = SIMD16<Int32>(repeating: 0)
+                        for f in 0..<nf {
+                            acc &+= SIMD16<Int32>(truncatingIfNeeded: table[Int(feats[f] & mask)])
+                        }
+                        bb[i] = acc
+                    }
+                }
+            }
+        }
+        let first = decodeNarrow(infos, sentences, base: base)
+        var second = infos
+        NERFeatures.fillPredictionBits(&second, tags: first)
+        return decodeNarrow(second, sentences, base: base)
+    }
+
+    /// `decode` on the `narrow` table.
+    func decodeNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], base: [SIMD16<Int32>]) -> [Int] {
+        var tags = [Int](repeating: 0, count: infos.count)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        defer { feats.deallocate() }
+        let mask = self.mask
+        let k = dropped
+        let table = narrow!.rows
+        infos.withUnsafeBufferPointer { ib in
+            base.withUnsafeBufferPointer { bb in
+                for s in sentences {
+                    let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+                    var p1 = 0, p2 = 0
+                    for i in lo..<hi {
+                        let nf = NERFeatures.extractHistory(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
+                        var acc = bb[i]
+                        for f in 0..<nf {
+                            acc &+= SIMD16<Int32>(truncatingIfNeeded: table[Int(feats[f] & mask)])
+                        }
+                        // As `decode`: the highest score, the lowest tag on a tie. Tag k
+                        // scores 0; the 16 others, in order, are tags 0...16 without k.
+                        let top = max(acc.max(), 0)
+                        var best = top == 0 ? k : NERTags.count
+                        for t in 0..<16 where acc[t] == top { best = min(best, t < k ? t : t &+ 1); break }
+                        tags[i] = best
+                        p2 = p1; p1 = best
+                    }
+                }
+            }
+        }
+        return tags
+    }
+
     /// BILOU tags for every token of a document, in one pass (no document features).
     public func tag(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
         let nt = NERTags.count
@@ -184,4 +288,17 @@ public final class EntityTagger: Sendable {
         }
         return tags
     }
+}
+
+/// Weight rows of 16 Int16 on 32-byte boundaries, written once, then only read.
+final class NarrowTable: @unchecked Sendable {
+    let weights: UnsafeMutablePointer<Int16>
+    var rows: UnsafePointer<SIMD16<Int16>> { UnsafeRawPointer(weights).assumingMemoryBound(to: SIMD16<Int16>.self) }
+
+    init(rows: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: rows * 32, alignment: 64)
+        weights = raw.initializeMemory(as: Int16.self, repeating: 0, count: rows * 16)
+    }
+
+    deinit { weights.deallocate() }
 }

@@ -25,23 +25,42 @@ public struct Gazetteer: Sendable {
     }
 
     /// Phrase hash (lowercased tokens) -> set of classes.
-    var phrases: [UInt64: UInt16] = [:]
+    var phrases = PhraseTable()
     public static let maxWords = 4
 
     public init() {}
 
     /// Reads "CLASS<TAB>phrase" lines; phrases are tokenized like page text.
     public init(text: String) {
+        var phrases: [UInt64: UInt16] = [:]
         phrases.reserveCapacity(70_000)
-        for line in text.split(separator: "\n") {
-            guard let tab = line.firstIndex(of: "\t"), let cls = Class(name: String(line[..<tab])) else { continue }
-            let phrase = String(line[line.index(after: tab)...])
+        // Lines and the tab found on UTF-8 bytes (the Character views cost most of the load time).
+        var text = text
+        let lines: [(cls: Class, phrase: String)] = text.withUTF8 { bytes in
+            var out: [(cls: Class, phrase: String)] = []
+            out.reserveCapacity(100_000)
+            var start = 0
+            let n = bytes.count
+            while start < n {
+                var end = start
+                while end < n && bytes[end] != 0x0A { end += 1 }
+                var tab = start
+                while tab < end && bytes[tab] != 0x09 { tab += 1 }
+                if tab < end, let cls = Class(name: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<tab]), as: UTF8.self)) {
+                    out.append((cls, String(decoding: UnsafeBufferPointer(rebasing: bytes[(tab + 1)..<end]), as: UTF8.self)))
+                }
+                start = end + 1
+            }
+            return out
+        }
+        for (cls, phrase) in lines {
             let (scalars, tokens, _) = Tokenizer.tokenize(phrase)
             guard !tokens.isEmpty, tokens.count <= Self.maxWords else { continue }
             var h = fnvSeed
             for t in tokens { h = Self.step(h, NERFeatures.info(scalars, t.start, t.end, headline: false).lower) }
             phrases[h, default: 0] |= cls.rawValue
         }
+        self.phrases = PhraseTable(phrases)
     }
 
     public var count: Int { phrases.count }
@@ -56,30 +75,82 @@ public struct Gazetteer: Sendable {
         if phrases.isEmpty { return }
         let hi = range.upperBound
         for i in range {
-            if let m = phrases[Self.step(fnvSeed, infos[i].lower)], m >= 64 {
+            let single = phrases[Self.step(fnvSeed, infos[i].lower)]
+            if let m = single, m >= 64 {
                 infos[i].gazetteer |= UInt32((m >> 6) & 31) << 14
             }
             let c = infos[i].cap
             guard c == 1 || c == 2 || c == 4 else { continue }
-            var h = fnvSeed
-            var found: [(len: Int, mask: UInt16)] = []
-            var k = i
+            var h = Self.step(fnvSeed, infos[i].lower)
+            // found[len - 1]: the classes of the phrase of `len` words starting here (0: none)
+            var found: (UInt16, UInt16, UInt16, UInt16) = (single ?? 0, 0, 0, 0)
+            var any = single != nil
+            var k = i + 1
             while k < hi && k - i < Self.maxWords {
                 h = Self.step(h, infos[k].lower)
-                if let m = phrases[h] { found.append((k - i + 1, m)) }
+                if let m = phrases[h] {
+                    any = true
+                    switch k - i { case 0: found.0 = m; case 1: found.1 = m; case 2: found.2 = m; default: found.3 = m }
+                }
                 k += 1
             }
-            if found.isEmpty { continue }
-            for f in found where f.len == 1 {
-                if f.mask & Class.first.rawValue != 0 { infos[i].gazetteer |= 1 }
-                if f.mask & Class.last.rawValue != 0 { infos[i].gazetteer |= 2 }
-            }
-            for (slot, cls) in [Class.location, .country, .organization, .misc].enumerated() {
-                guard let best = found.last(where: { $0.mask & cls.rawValue != 0 }) else { continue }
+            if !any { continue }
+            if found.0 & Class.first.rawValue != 0 { infos[i].gazetteer |= 1 }
+            if found.0 & Class.last.rawValue != 0 { infos[i].gazetteer |= 2 }
+            for slot in 0..<4 {
+                let cls: UInt16 = slot == 0 ? Class.location.rawValue : slot == 1 ? Class.country.rawValue
+                    : slot == 2 ? Class.organization.rawValue : Class.misc.rawValue
+                // the longest phrase of this class
+                let len = found.3 & cls != 0 ? 4 : found.2 & cls != 0 ? 3 : found.1 & cls != 0 ? 2 : found.0 & cls != 0 ? 1 : 0
+                if len == 0 { continue }
                 let base = UInt32(2 + 3 * slot)
-                if best.len == 1 { infos[i].gazetteer |= 1 << base; continue }
+                if len == 1 { infos[i].gazetteer |= 1 << base; continue }
                 infos[i].gazetteer |= 1 << (base + 1)
-                for j in (i + 1)..<(i + best.len) { infos[j].gazetteer |= 1 << (base + 2) }
+                for j in (i + 1)..<(i + len) { infos[j].gazetteer |= 1 << (base + 2) }
+            }
+        }
+    }
+}
+
+/// A read-only open-addressing hash table from phrase hashes (already well
+/// mixed) to class bits; faster than a Dictionary, which rehashes its keys.
+struct PhraseTable: Sendable {
+    /// Key and value side by side: one cache line read per lookup.
+    struct Slot { var key: UInt64 = 0; var value: UInt16 = 0 }
+    var slots: [Slot] = []
+    var mask = 0
+    /// The value of key 0, which marks empty slots in `keys`.
+    var zeroValue: UInt16? = nil
+    var count = 0
+
+    init() {}
+
+    init(_ dictionary: [UInt64: UInt16]) {
+        var capacity = 16
+        while capacity < 2 * dictionary.count { capacity *= 2 }
+        slots = [Slot](repeating: Slot(), count: capacity)
+        mask = capacity - 1
+        count = dictionary.count
+        for (k, v) in dictionary {
+            if k == 0 { zeroValue = v; continue }
+            var slot = Int(truncatingIfNeeded: k) & mask
+            while slots[slot].key != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Slot(key: k, value: v)
+        }
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always) subscript(key: UInt64) -> UInt16? {
+        if key == 0 { return zeroValue }
+        if mask == 0 { return nil }
+        return slots.withUnsafeBufferPointer { sb in
+            var slot = Int(truncatingIfNeeded: key) & mask
+            while true {
+                let k = sb[slot].key
+                if k == key { return sb[slot].value }
+                if k == 0 { return nil }
+                slot = (slot + 1) & mask
             }
         }
     }

@@ -153,16 +153,16 @@ public enum NERFeatures {
     /// Fills document-level bits: which words also appear lowercase, and which
     /// appear capitalised in mixed-case text away from a sentence start.
     public static func fillDocumentBits(_ infos: inout [TokenInfo], sentences: [Sentence]) {
-        var flags: [UInt64: UInt8] = [:]
-        flags.reserveCapacity(infos.count / 2)
+        let (slots, words) = WordSlots.assign(infos)
+        var flags = [UInt8](repeating: 0, count: words)
         for s in sentences {
             for i in s.tokens {
                 let t = infos[i]
-                if t.cap == 0 { flags[t.lower, default: 0] |= 1 }
-                else if t.cap == 1 && !s.headline && i != s.tokens.lowerBound { flags[t.lower, default: 0] |= 2 }
+                if t.cap == 0 { flags[Int(slots[i])] |= 1 }
+                else if t.cap == 1 && !s.headline && i != s.tokens.lowerBound { flags[Int(slots[i])] |= 2 }
             }
         }
-        for i in infos.indices { infos[i].doc = flags[infos[i].lower] ?? 0 }
+        for i in infos.indices { infos[i].doc = flags[Int(slots[i])] }
         for s in sentences {
             var numbers = 0
             var i = s.tokens.lowerBound
@@ -191,20 +191,9 @@ public enum NERFeatures {
     /// (0 B, 1 I, 2 L, 3 U) of that type, + 32 when some were outside names.
     public static func fillPredictionBits(_ infos: inout [TokenInfo], tags: [Int]) {
         // word -> slot; per slot 17 counts (O and the 16 typed tags)
-        var slotOf: [UInt64: Int32] = [:]
-        slotOf.reserveCapacity(infos.count / 2)
-        var slots = [Int32](repeating: 0, count: infos.count)
-        var counts: [Int32] = []
-        counts.reserveCapacity(infos.count * 4)
-        for i in infos.indices {
-            let s: Int32
-            if let k = slotOf[infos[i].lower] { s = k } else {
-                s = Int32(counts.count / 17); slotOf[infos[i].lower] = s
-                counts.append(contentsOf: repeatElement(0, count: 17))
-            }
-            slots[i] = s
-            counts[Int(s) * 17 + tags[i]] += 1
-        }
+        let (slots, words) = WordSlots.assign(infos)
+        var counts = [Int32](repeating: 0, count: words * 17)
+        for i in infos.indices { counts[Int(slots[i]) * 17 + tags[i]] += 1 }
         for (i, t) in tags.enumerated() {
             let base = Int(slots[i]) * 17
             counts[base + t] -= 1
@@ -327,5 +316,27 @@ public enum NERFeatures {
         var gq = q1.gazetteer
         while gq != 0 { let b = UInt64(gq.trailingZeroBitCount); gq &= gq - 1; add(43, b * 8 + cap0) }
         return n
+    }
+}
+
+/// Numbers the distinct words (`lower`) of a document 0, 1, 2... in order of
+/// first appearance, with an open-addressing table (faster than a Dictionary).
+enum WordSlots {
+    static func assign(_ infos: [TokenInfo]) -> (slots: [Int32], words: Int) {
+        var capacity = 16
+        while capacity < 2 * infos.count { capacity *= 2 }
+        let mask = capacity - 1
+        var keys = [UInt64](repeating: 0, count: capacity)
+        var ids = [Int32](repeating: -1, count: capacity)
+        var slots = [Int32](repeating: 0, count: infos.count)
+        var words: Int32 = 0
+        for i in infos.indices {
+            let key = infos[i].lower
+            var b = Int(truncatingIfNeeded: mix64(key)) & mask
+            while ids[b] >= 0 && keys[b] != key { b = (b + 1) & mask }
+            if ids[b] < 0 { keys[b] = key; ids[b] = words; words += 1 }
+            slots[i] = ids[b]
+        }
+        return (slots, Int(words))
     }
 }

@@ -67,7 +67,7 @@ public enum Tokenizer {
                     while k < n && isSpace(scalars[k]) && scalars[k] != "\n" { k += 1 }
                     if k < n && scalars[k] != "\n" {
                         let next = scalars[k]
-                        if next.properties.isUppercase || isOpeningQuote(next) || ("0"..."9").contains(next) {
+                        if isUpper(next) || isOpeningQuote(next) || ("0"..."9").contains(next) {
                             endSentence(tokens.count)
                         }
                     }
@@ -90,7 +90,7 @@ public enum Tokenizer {
     /// capitalised except short function words.
     public static func isHeadline(_ s: [Unicode.Scalar], _ tokens: ArraySlice<Token>) -> Bool {
         var upper = false, lower = false
-        var capitalisedWords = 0, lowerWords = 0
+        var capitalisedWords = 0
         for t in tokens {
             var firstLetter: Unicode.Scalar? = nil
             for k in t.start..<t.end {
@@ -106,13 +106,17 @@ public enum Tokenizer {
             }
             guard let f = firstLetter else { continue }
             if f.value < 128 ? f.value <= 90 : f.properties.isUppercase { capitalisedWords += 1; continue }
+            // (every listed word has at most five characters)
+            if t.end - t.start > 5 { return false }
             var w = ""
             w.unicodeScalars.append(contentsOf: s[t.start..<t.end])
             if headlineLowercase.contains(w) { continue }
-            lowerWords += 1
+            // A lower-case letter and a lower-case content word: not a headline,
+            // whatever follows.
+            return false
         }
         if upper && !lower { return true }
-        return lowerWords == 0 && capitalisedWords >= 3
+        return capitalisedWords >= 3
     }
 
     @inline(__always) static func isSpace(_ c: Unicode.Scalar) -> Bool {
@@ -132,6 +136,11 @@ public enum Tokenizer {
         let p = c.properties
         return p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark
             || p.generalCategory == .spacingMark
+    }
+
+    /// Unicode's Uppercase property, without the property lookup for ASCII.
+    @inline(__always) static func isUpper(_ c: Unicode.Scalar) -> Bool {
+        c.value < 128 ? c.value >= 65 && c.value <= 90 : c.properties.isUppercase
     }
 
     @inline(__always) static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
@@ -208,10 +217,10 @@ public enum Tokenizer {
             for c in word { if c == "." { run = 0 } else { run += 1; if run > 1 { single = false } } }
             if single { return true }
         }
-        if word.count == 1 && word.first!.properties.isUppercase { return true }
+        if word.count == 1 && isUpper(word.first!) { return true }
         var lower = ""
         for c in word {
-            if c.value < 128 { lower.unicodeScalars.append(c.properties.isUppercase ? Unicode.Scalar(c.value + 32)! : c) } else { return false }
+            if c.value < 128 { lower.unicodeScalars.append(isUpper(c) ? Unicode.Scalar(c.value + 32)! : c) } else { return false }
         }
         return abbreviations.contains(lower)
     }

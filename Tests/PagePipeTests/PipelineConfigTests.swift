@@ -105,6 +105,17 @@ final class PipelineConfigTests: XCTestCase {
         }
     }
 
+    func testParseHTMLSkipsRenderingTextThatTheNextStageReplaces() throws {
+        func renders(_ json: String, skip: Bool = true) throws -> Bool {
+            let pipeline = try PipelineConfig.parse(bytes: Array(json.utf8)).build(file: "p.json", skipUnreadText: skip)
+            return try XCTUnwrap(pipeline.stages[0] as? ParseHTML).renderText
+        }
+        let boiler = #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "remove-boilerplate"}]}"#
+        XCTAssertFalse(try renders(boiler))
+        XCTAssertTrue(try renders(boiler, skip: false))
+        XCTAssertTrue(try renders(#"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "normalize-language"}]}"#))
+    }
+
     func testSchemaListsEveryStageAndOption() throws {
         let schema = PipelineSchema.schema()
         guard case .array(let variants)? = schema["properties"]?["stages"]?["items"]?["oneOf"] else {

@@ -36,7 +36,7 @@ public struct StageTester {
             }
         }
         if !issues.isEmpty { throw ConfigError(file: "pagepipe stage", issues: issues) }
-        pipeline = try PipelineConfig(stages: entries, inputs: [], output: nil).build(file: "pagepipe stage")
+        pipeline = try PipelineConfig(stages: entries, inputs: [], output: nil).build(file: "pagepipe stage", skipUnreadText: false)
     }
 
     /// Turns one input line into a document, or an error message.

@@ -160,7 +160,9 @@ public struct PipelineConfig: Sendable {
 
     /// Builds the stages. A stage may still refuse its options here (a
     /// dictionary file that does not exist): reported with the stage's path.
-    public func build(file: String) throws -> Pipeline {
+    /// - Parameter skipUnreadText: let parse-html skip rendering a text that the
+    ///   next stage replaces unread (off for stage-level testing, which shows it).
+    public func build(file: String, skipUnreadText: Bool = true) throws -> Pipeline {
         var stages: [any Stage] = []
         var issues: [ConfigIssue] = []
         for (k, entry) in self.stages.enumerated() {
@@ -171,6 +173,14 @@ public struct PipelineConfig: Sendable {
             }
         }
         if !issues.isEmpty { throw ConfigError(file: file, issues: issues) }
+        if skipUnreadText {
+            for k in stages.indices.dropLast() where self.stages[k + 1].descriptor.replacesText {
+                if var parse = stages[k] as? ParseHTML {
+                    parse.renderText = false
+                    stages[k] = parse
+                }
+            }
+        }
         return Pipeline(stages: stages, descriptors: self.stages.map(\.descriptor))
     }
 }

@@ -54,15 +54,19 @@ public struct StageDescriptor: Sendable {
     public var options: [OptionSpec]
     /// The stage needs the parsed page (parse-html earlier in the chain).
     public var needsTree: Bool
+    /// The stage sets `text` from the tree without reading the `text` before it,
+    /// so a parse-html right before it need not render the page's text.
+    public var replacesText: Bool
     public var make: @Sendable (StageOptions) throws -> any Stage
 
     public init<S: Stage>(_ type: S.Type, name: String, summary: String, kind: Kind = .transform,
-                          needsTree: Bool = false, options: [OptionSpec]) {
+                          needsTree: Bool = false, replacesText: Bool = false, options: [OptionSpec]) {
         self.name = name
         self.summary = summary
         self.kind = kind
         self.options = options
         self.needsTree = needsTree
+        self.replacesText = replacesText
         self.make = { try S(options: $0) }
     }
 }

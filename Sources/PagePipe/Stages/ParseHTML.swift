@@ -23,6 +23,9 @@ public struct ParseHTML: Stage {
     let maxFileBytes: Int
     let maxDecompressedBytes: Int
     let fallbackCharset: String
+    /// Off when the next stage replaces `text` from the tree anyway (set by
+    /// `PipelineConfig.build`): rendering it would be work done twice.
+    var renderText = true
 
     public init(options: StageOptions) throws {
         maxFileBytes = options.int("maxFileBytes")
@@ -45,7 +48,7 @@ public struct ParseHTML: Stage {
             return HTMLParser.parse(body, encoding: decision.encoding)
         }
         guard let tree else { throw PageError("libxml2 could not parse the page") }
-        document.text = TextRenderer.render(tree)
+        if renderText { document.text = TextRenderer.render(tree) }
         document.tree = tree
         return .keep
     }

@@ -12,7 +12,7 @@ public struct RemoveBoilerplate: Stage {
     public static let descriptor = StageDescriptor(
         RemoveBoilerplate.self, name: "remove-boilerplate",
         summary: "Keep the article text; drop navigation, ads, share bars, appeals, comments, footers.",
-        needsTree: true,
+        needsTree: true, replacesText: true,
         options: [
             OptionSpec("comments", .bool, default: .bool(false),
                        "Keep reader comments with the article."),

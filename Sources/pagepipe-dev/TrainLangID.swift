@@ -43,6 +43,8 @@ struct TrainLangID: ParsableCommand {
     @Option var epochs = LanguageTrainer.Settings().epochs
     @Option var margin = LanguageTrainer.Settings().margin
     @Option var step = LanguageTrainer.Settings().step
+    @Flag(inversion: .prefixedNo, help: "Train a language written in Han characters without kana as two profiles, simplified and traditional (each sentence converted both ways).")
+    var hanVariants = true
     @Flag(help: "With --dev, print each misidentified sentence.")
     var showErrors = false
 
@@ -73,7 +75,14 @@ struct TrainLangID: ParsableCommand {
                 if held { h.append(line) } else { t.append(line) }
             }
             let lang = String(name.dropLast(4))
-            train.append((lang, t))
+            if hanVariants, let (simplified, traditional) = LanguageTrainer.hanVariants(t) {
+                // Chinese is written in two sets of characters; one profile per set lets a
+                // text that mixes them (Japanese kanji: 国 next to 運) fit neither.
+                train.append((lang + "-Hans", simplified))
+                train.append((lang + "-Hant", traditional))
+            } else {
+                train.append((lang, t))
+            }
             held.append((lang, h))
         }
         let start = Date()
@@ -82,7 +91,7 @@ struct TrainLangID: ParsableCommand {
         if let explain {
             var t = explain
             let costs = t.withUTF8 { model.score(utf8: $0).costs }
-            for (k, c) in zip(model.languages, costs).sorted(by: { $0.1 < $1.1 }).prefix(5) {
+            for (k, c) in zip(model.lanes, costs).sorted(by: { $0.1 < $1.1 }).prefix(5) {
                 print(k, String(format: "%.1f nats", Double(c) / model.scale))
             }
             return
@@ -103,7 +112,7 @@ struct TrainLangID: ParsableCommand {
         }
         let bytes = model.serialized()
         try Data(bytes).write(to: URL(fileURLWithPath: output))
-        print("wrote \(output): \(bytes.count) bytes, \(model.languages.count) languages (\(model.languages.joined(separator: " ")))")
+        print("wrote \(output): \(bytes.count) bytes, \(model.languages.count) languages (\(model.lanes.joined(separator: " ")))")
     }
 
     func report(_ model: LanguageModel, _ held: [(language: String, sentences: [String])]) {

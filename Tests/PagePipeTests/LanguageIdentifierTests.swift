@@ -69,6 +69,47 @@ import Testing
         #expect(g.confidence > 0.5 && g.confidence <= 1)
     }
 
+    @Test func namesInsideASentenceCountLessThanItsWords() {
+        // Mostly English names around a few Swedish and Italian words: counted like
+        // any word (nameWeight 1), the names win.
+        let sv = "Han spelade med Manchester United och Liverpool Football Club."
+        let it = "Ha lavorato a lungo per Goldman Sachs e Morgan Stanley a New York."
+        #expect(model.identify(sv).language == "sv")
+        #expect(model.identify(it).language == "it")
+        #expect(model.identify(sv, nameWeight: 1).language == "en")
+        #expect(model.identify(it, nameWeight: 1).language == "en")
+        // A capital at the start of a sentence is not a name.
+        #expect(model.identify("Die Regierung hat neue Regeln beschlossen. Sie gelten ab Mai.").language == "de")
+    }
+
+    @Test func aScriptOfOneLanguageDecidesHoweverShortTheText() {
+        #expect(model.identify("(ΡΤ)", minLetters: 3).language == "el")
+        #expect(model.identify("한국", minLetters: 3).language == "ko")
+        // Two Cyrillic letters could be Russian or Ukrainian: too short to say.
+        #expect(model.identify("Ні.", minLetters: 3).language == "und")
+    }
+
+    @Test func chineseIsOneLanguageInTwoSetsOfCharacters() {
+        #expect(model.lanes.contains("zh-Hans") && model.lanes.contains("zh-Hant"))
+        #expect(model.languages.filter { $0 == "zh" }.count == 1)
+        let traditional = "國民黨主席今天宣佈新的經濟政策。"
+        let simplified = "国民党主席今天宣布新的经济政策。"
+        for text in [traditional, simplified] {
+            let g = model.identify(text, allowed: ["zh", "ja"])
+            #expect(g.language == "zh")
+            #expect(g.confidence > 0.5)
+        }
+        #expect(model.identify(traditional, allowed: ["ja", "ko"]).language == "ja")
+    }
+
+    @Test func hanVariantsOnlyForTextInHanCharacters() throws {
+        let v = try #require(LanguageTrainer.hanVariants(["国民党宣布了新的经济政策。", "經濟發展很快。"]))
+        #expect(v.simplified == ["国民党宣布了新的经济政策。", "经济发展很快。"])
+        #expect(v.traditional == ["國民黨宣佈了新的經濟政策。", "經濟發展很快。"])
+        #expect(LanguageTrainer.hanVariants(["政府は火曜日に住宅建設の新しい規則を発表した。"]) == nil)
+        #expect(LanguageTrainer.hanVariants(["The government announced new rules."]) == nil)
+    }
+
     @Test func profileSurvivesSerialization() throws {
         let copy = try LanguageModel(serialized: model.serialized())
         #expect(copy.languages == model.languages)

@@ -29,11 +29,13 @@ public struct NormalizeLanguage: Stage {
             OptionSpec("languages", .stringList, default: .array([]),
                        "ISO 639-1 codes to choose from; empty: every language of the profile."),
             OptionSpec("minLetters", .integer(min: 1, max: nil), default: .int(3),
-                       "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\"."),
+                       "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\", unless the script alone decides (Greek, Hangul...)."),
             OptionSpec("minConfidence", .number(min: 0, max: 1), default: .double(0),
                        "A best guess with a lower probability gives \"und\"."),
             OptionSpec("decisiveMargin", .number(min: 0, max: nil), default: .double(LanguageModel.defaultDecisiveMargin),
                        "Stop reading a long text once the best language leads the next by this many nats (0: read it all)."),
+            OptionSpec("nameWeight", .number(min: 0, max: 1), default: .double(LanguageModel.defaultNameWeight),
+                       "Weight of capitalised words inside a sentence (likely names, which travel between languages) in language identification."),
             OptionSpec("maxLanguageBytes", .integer(min: 0, max: nil), default: .int(0),
                        "Identify the language from the first this many bytes of text only (0: all of it)."),
         ])
@@ -46,6 +48,7 @@ public struct NormalizeLanguage: Stage {
     let minConfidence: Double
     let maxLanguageBytes: Int
     let decisiveMargin: Double
+    let nameWeight: Double
 
     public init(options: StageOptions) throws {
         var n = TextNormalizer()
@@ -63,6 +66,7 @@ public struct NormalizeLanguage: Stage {
         minConfidence = options.double("minConfidence")
         maxLanguageBytes = options.int("maxLanguageBytes")
         decisiveMargin = options.double("decisiveMargin")
+        nameWeight = options.double("nameWeight")
         if identify {
             guard let m = LanguageModel.bundled else {
                 throw PageError("the language profile Resources/langid.bin is missing or damaged (retrain: pagepipe-dev train-langid)")
@@ -88,7 +92,7 @@ public struct NormalizeLanguage: Stage {
         document.text = clean
         if identify, let model {
             var guess = model.identify(clean, allowed: allowed, minLetters: minLetters, maxBytes: maxLanguageBytes,
-                                       decisiveMargin: decisiveMargin)
+                                       decisiveMargin: decisiveMargin, nameWeight: nameWeight)
             if guess.language != "und", guess.confidence < minConfidence {
                 guess = LanguageModel.Guess(language: "und", confidence: 0, letters: guess.letters)
             }

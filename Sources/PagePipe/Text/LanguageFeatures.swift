@@ -8,7 +8,7 @@ public enum Script: Int, CaseIterable, Sendable {
     public var name: String { String(describing: self) }
 
     /// The script of a letter, by Unicode block.
-    static func of(_ v: UInt32) -> Script {
+    public static func of(_ v: UInt32) -> Script {
         switch v {
         case 0x41 ... 0x24F, 0x250 ... 0x2AF, 0x1E00 ... 0x1EFF, 0x2C60 ... 0x2C7F, 0xA720 ... 0xA7FF,
              0xFF21 ... 0xFF5A:
@@ -197,6 +197,8 @@ public struct LanguageFeatures: Sendable {
         var w = Window()
         var i = 0
         var tokenStart = true
+        // No word yet since the start or a full stop, question or exclamation mark, or line break.
+        var sentenceStart = true
 
         while i < n {
             let b = text[i]
@@ -217,6 +219,7 @@ public struct LanguageFeatures: Sendable {
                 v = UInt32(b)
                 i &+= 1
                 if b <= 0x20 { tokenStart = true }
+                if b == 0x2E || b == 0x21 || b == 0x3F || b == 0x0A { sentenceStart = true }
             } else {
                 let (d, len) = Self.decode(text, i, b)
                 v = d
@@ -251,7 +254,14 @@ public struct LanguageFeatures: Sendable {
                 if w.inWord { w.endWord(maxOrder, wholeWords, shift, body) }
                 continue
             }
-            if !w.inWord { w.startWord(maxOrder, acrossWords, shift, body) }
+            if !w.inWord {
+                // A word that starts with a capital letter inside a sentence is most
+                // likely a name, and names travel between languages: its features are
+                // marked (order + 16) so that the scorer can give them less weight.
+                w.name = f != v && !sentenceStart ? 16 : 0
+                sentenceStart = false
+                w.startWord(maxOrder, acrossWords, shift, body)
+            }
             w.emit(f, maxOrder, shift, body)
             w.wordHash = Self.mix(w.wordHash, f)
             w.wordLen &+= 1
@@ -269,6 +279,8 @@ public struct LanguageFeatures: Sendable {
         var inWord = false
         /// The script of the word's last letter.
         var lastScript: UInt8 = 0
+        /// 16 when the word looks like a name (added to the order passed to `body`), else 0.
+        var name = 0
 
         @inline(__always)
         mutating func startWord(_ maxOrder: Int, _ acrossWords: Bool, _ shift: UInt64, _ body: (Int, Int) -> Void) {
@@ -285,7 +297,7 @@ public struct LanguageFeatures: Sendable {
         mutating func endWord(_ maxOrder: Int, _ wholeWords: Bool, _ shift: UInt64, _ body: (Int, Int) -> Void) {
             emit(0x20, maxOrder, shift, body)
             if wholeWords, wordLen >= maxOrder {
-                body(Int(truncatingIfNeeded: LanguageFeatures.mix(wordHash, 0xFFFF) >> shift), 0)
+                body(Int(truncatingIfNeeded: LanguageFeatures.mix(wordHash, 0xFFFF) >> shift), name)
             }
             inWord = false
         }
@@ -296,21 +308,21 @@ public struct LanguageFeatures: Sendable {
             filled &+= 1
             let top = min(filled, maxOrder)
             var h = LanguageFeatures.mix(0x51_7CC1_B727_220A, w0)
-            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift), 1) }
+            if c != 0x20 { body(Int(truncatingIfNeeded: h >> shift), 1 | name) }
             guard top > 1 else { return }
-            h = LanguageFeatures.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift), 2)
+            h = LanguageFeatures.mix(h, w1); body(Int(truncatingIfNeeded: h >> shift), 2 | name)
             guard top > 2 else { return }
-            h = LanguageFeatures.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift), 3)
+            h = LanguageFeatures.mix(h, w2); body(Int(truncatingIfNeeded: h >> shift), 3 | name)
             guard top > 3 else { return }
-            h = LanguageFeatures.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift), 4)
+            h = LanguageFeatures.mix(h, w3); body(Int(truncatingIfNeeded: h >> shift), 4 | name)
             guard top > 4 else { return }
-            h = LanguageFeatures.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift), 5)
+            h = LanguageFeatures.mix(h, w4); body(Int(truncatingIfNeeded: h >> shift), 5 | name)
             guard top > 5 else { return }
-            h = LanguageFeatures.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift), 6)
+            h = LanguageFeatures.mix(h, w5); body(Int(truncatingIfNeeded: h >> shift), 6 | name)
             guard top > 6 else { return }
-            h = LanguageFeatures.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift), 7)
+            h = LanguageFeatures.mix(h, w6); body(Int(truncatingIfNeeded: h >> shift), 7 | name)
             guard top > 7 else { return }
-            h = LanguageFeatures.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift), 8)
+            h = LanguageFeatures.mix(h, w7); body(Int(truncatingIfNeeded: h >> shift), 8 | name)
         }
     }
 }

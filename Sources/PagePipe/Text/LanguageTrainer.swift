@@ -174,7 +174,34 @@ public struct LanguageTrainer {
                 costs[r * l + k] = UInt8(min(255, max(0, c)))
             }
         }
-        return LanguageModel(languages: langs, features: f, scriptMasks: masks, scale: settings.scale, costs: costs)
+        return LanguageModel(lanes: langs, features: f, scriptMasks: masks, scale: settings.scale, costs: costs)
+    }
+
+    /// For sentences mostly in Han characters with hardly any kana: every sentence
+    /// in simplified and in traditional characters (ICU's Hant-Hans transforms);
+    /// nil for other text.
+    public static func hanVariants(_ sentences: [String]) -> (simplified: [String], traditional: [String])? {
+        var han = 0, kana = 0, letters = 0
+        for s in sentences {
+            for u in s.unicodeScalars where u.properties.isAlphabetic {
+                letters += 1
+                switch Script.of(u.value) {
+                case .han: han += 1
+                case .kana: kana += 1
+                default: break
+                }
+            }
+        }
+        guard letters > 0, han * 2 >= letters, kana * 20 < letters else { return nil }
+        let toSimplified = StringTransform("Hant-Hans"), toTraditional = StringTransform("Hans-Hant")
+        var simplified: [String] = [], traditional: [String] = []
+        for s in sentences {
+            guard let a = s.applyingTransform(toSimplified, reverse: false),
+                  let b = s.applyingTransform(toTraditional, reverse: false) else { return nil }
+            simplified.append(a)
+            traditional.append(b)
+        }
+        return (simplified, traditional)
     }
 
     static func buckets(_ s: String, _ f: LanguageFeatures, _ scripts: inout [Int], _ orders: inout [Int]) -> [UInt32] {
@@ -183,7 +210,7 @@ public struct LanguageTrainer {
         t.withUTF8 { buf in
             f.forEach(buf, scriptCounts: &scripts) { b, order in
                 out.append(UInt32(b))
-                orders[b * 9 + order] += 1
+                orders[b * 9 + order & 15] += 1
             }
         }
         return out

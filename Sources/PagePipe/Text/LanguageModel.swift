@@ -1,12 +1,13 @@
 import Foundation
 
-/// A trained language profile: for every hashed n-gram bucket and language, a
-/// quantized cost (how much less likely the n-gram is in that language than in
-/// the likeliest one), plus the scripts each language is written in.
+/// A trained language profile: for every hashed n-gram bucket and lane (a
+/// language, or one variant of its writing such as "zh-Hant"), a quantized cost
+/// (how much less likely the n-gram is in that lane than in the likeliest one),
+/// plus the scripts each lane is written in.
 ///
 /// File format (little-endian): "PPLANGID" magic, then UInt32 version (1),
-/// bits, maxOrder, flags (1: whole words, 2: n-grams across words), language count L, cost scale (units per
-/// nat); L language codes (8 bytes each, NUL-padded); L script masks (UInt32);
+/// bits, maxOrder, flags (1: whole words, 2: n-grams across words), lane count L, cost scale (units per
+/// nat); L lane names (8 bytes each, NUL-padded: "en", "zh-Hans"); L script masks (UInt32);
 /// then 2^bits rows of L UInt8 costs.
 // Immutable after init; the table is only read, so sharing it across threads is safe.
 public final class LanguageModel: @unchecked Sendable {

@@ -154,20 +154,8 @@ public final class LanguageModel: @unchecked Sendable {
                       lanes: [Int] = [], decisive: Int = 0, chunk: Int = 256,
                       nameWeight: Double = 1) -> (costs: [Int], scripts: [Int]) {
         var scripts = [Int](repeating: 0, count: Script.allCases.count)
-        // A row of 32 byte costs is read as 16 UInt16: the low bytes are the even
-        // languages, the high bytes the odd ones. Adding them in two UInt16
-        // accumulators needs no widening conversion in the loop.
-        var totals = [UInt32](repeating: 0, count: Self.stride)
-        var even = SIMD16<UInt16>(repeating: 0)
-        var odd = SIMD16<UInt16>(repeating: 0)
-        var pending = 0
-        // The same for the features of words that look like names.
-        var nameTotals = [UInt32](repeating: 0, count: Self.stride)
-        var nameEven = SIMD16<UInt16>(repeating: 0)
-        var nameOdd = SIMD16<UInt16>(repeating: 0)
-        var namePending = 0
+        var words = CostSum(), names = CostSum()  // names: words that look like names
         let base = UnsafeRawPointer(table.baseAddress!)
-        let low = SIMD16<UInt16>(repeating: 0x00FF)
         let n = text.count
         var start = 0
         while start < n {
@@ -180,51 +168,54 @@ public final class LanguageModel: @unchecked Sendable {
             let piece = UnsafeBufferPointer(rebasing: text[start ..< end])
             features.forEach(piece, scripts: allowed, scriptCounts: &scripts) { bucket, order in
                 let row = base.load(fromByteOffset: bucket &* Self.stride, as: SIMD16<UInt16>.self)
-                if order >= 16 {
-                    nameEven &+= row & low
-                    nameOdd &+= row &>> 8
-                    namePending &+= 1
-                    if namePending == 256 {
-                        Self.flush(&nameTotals, &nameEven, &nameOdd)
-                        namePending = 0
-                    }
-                    return
-                }
-                even &+= row & low
-                odd &+= row &>> 8
-                pending &+= 1
-                // 256 costs of at most 255 fit in UInt16.
-                if pending == 256 {
-                    Self.flush(&totals, &even, &odd)
-                    pending = 0
-                }
+                if order >= 16 { names.add(row) } else { words.add(row) }
             }
-            Self.flush(&totals, &even, &odd)
-            pending = 0
-            Self.flush(&nameTotals, &nameEven, &nameOdd)
-            namePending = 0
+            words.flush()
+            names.flush()
             start = end
             if start < n {
                 var best = UInt32.max, second = UInt32.max
                 for k in lanes {
-                    let c = totals[k] &+ UInt32(Double(nameTotals[k]) * nameWeight)
+                    let c = words.totals[k] &+ UInt32(Double(names.totals[k]) * nameWeight)
                     if c < best { second = best; best = c } else if c < second { second = c }
                 }
                 if Int(second) - Int(best) >= decisive { break }
             }
         }
         var costs = [Int](repeating: 0, count: self.lanes.count)
-        for k in 0 ..< self.lanes.count { costs[k] = Int(totals[k]) + Int((Double(nameTotals[k]) * nameWeight).rounded()) }
+        for k in 0 ..< self.lanes.count {
+            costs[k] = Int(words.totals[k]) + Int((Double(names.totals[k]) * nameWeight).rounded())
+        }
         return (costs, scripts)
     }
 
-    static func flush(_ totals: inout [UInt32], _ even: inout SIMD16<UInt16>, _ odd: inout SIMD16<UInt16>) {
-        for k in 0 ..< 16 {
-            totals[2 * k] &+= UInt32(even[k])
-            totals[2 * k + 1] &+= UInt32(odd[k])
+    /// Per-lane sums of rows of costs. A row of 32 byte costs is read as 16
+    /// UInt16: the low bytes are the even lanes, the high bytes the odd ones.
+    /// Adding them in two UInt16 accumulators needs no widening conversion per row.
+    struct CostSum {
+        var totals = [UInt32](repeating: 0, count: LanguageModel.stride)
+        var even = SIMD16<UInt16>(repeating: 0)
+        var odd = SIMD16<UInt16>(repeating: 0)
+        var pending = 0
+
+        @inline(__always)
+        mutating func add(_ row: SIMD16<UInt16>) {
+            even &+= row & SIMD16<UInt16>(repeating: 0x00FF)
+            odd &+= row &>> 8
+            pending &+= 1
+            // 256 costs of at most 255 fit in UInt16.
+            if pending == 256 { flush() }
         }
-        even = .zero
-        odd = .zero
+
+        mutating func flush() {
+            for k in 0 ..< 16 {
+                totals[2 * k] &+= UInt32(even[k])
+                totals[2 * k + 1] &+= UInt32(odd[k])
+            }
+            even = .zero
+            odd = .zero
+            pending = 0
+        }
     }
 
     /// Nats by which the best language must lead before the rest of a text is skipped.

@@ -32,9 +32,9 @@ public struct TextRenderer {
         guard node.attributeCount > 0 else { return false }
         for a in tree.attributes(of: i) {
             if a.name == "hidden" { return true }
-            if a.name == "style" && a.value.contains("none") {
+            if a.name == "style" && (a.value.containsBytes("none") || a.value.containsBytes("hidden")) {
                 let compact = a.value.lowercased().filter { $0 != " " }
-                if compact.contains("display:none") || compact.contains("visibility:hidden") { return true }
+                if compact.containsBytes("display:none") || compact.containsBytes("visibility:hidden") { return true }
             }
         }
         return false

@@ -338,7 +338,7 @@ struct ContentExtractor {
     /// keep: "Source: http://example.org/report.pdf".
     private func citesAddress(_ i: Int) -> Bool {
         let text = tree.rawText(under: i)
-        return text.contains("://") || text.contains("www.") || text.contains("@")
+        return text.containsBytes("://") || text.containsBytes("www.") || text.containsBytes("@")
     }
 
     /// Mostly quoted text: an embedded post or a pull quote, which readers

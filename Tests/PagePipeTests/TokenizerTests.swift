@@ -9,6 +9,12 @@ struct TokenizerTests {
         return tokens.map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
     }
 
+    @Test func decodesCodePointsLikeTheStandardLibrary() {
+        for text in ["", "plain ASCII", "Müller’s café — 40,000 ₽", "日本語とEnglish", "emoji 🇺🇦 and 𝔘 ok", "a\u{0301}\r\n"] {
+            #expect(Tokenizer.scalars(of: text) == Array(text.unicodeScalars))
+        }
+    }
+
     @Test func splitsPossessives() {
         #expect(words("Assad's exit") == ["Assad", "'s", "exit"])
         #expect(words("Assad\u{2019}s exit") == ["Assad", "\u{2019}s", "exit"])

@@ -23,7 +23,7 @@ public struct Sentence: Sendable, Equatable {
 /// A possessive "'s" (or the bare "'" of "states'") becomes its own token.
 public enum Tokenizer {
     public static func tokenize(_ text: String) -> (scalars: [Unicode.Scalar], tokens: [Token], sentences: [Sentence]) {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = Self.scalars(of: text)
         var tokens: [Token] = []
         tokens.reserveCapacity(scalars.count / 5)
         var sentences: [Sentence] = []
@@ -77,6 +77,36 @@ public enum Tokenizer {
         }
         endLine()
         return (scalars, tokens, sentences)
+    }
+
+    /// The text's code points, decoded from its UTF-8 in one pass (the generic
+    /// `Array(text.unicodeScalars)` counts them first, then copies).
+    public static func scalars(of text: String) -> [Unicode.Scalar] {
+        var text = text
+        return text.withUTF8 { b in
+            var out: [Unicode.Scalar] = []
+            out.reserveCapacity(b.count)
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                var v: UInt32
+                if c < 0x80 {
+                    v = UInt32(c); i += 1
+                } else if c < 0xE0 {
+                    v = UInt32(c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F); i += 2
+                } else if c < 0xF0 {
+                    v = UInt32(c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F); i += 3
+                } else {
+                    v = UInt32(c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6
+                        | UInt32(b[i + 3] & 0x3F)
+                    i += 4
+                }
+                // A Swift string holds valid UTF-8, so every sequence decodes to a scalar.
+                out.append(Unicode.Scalar(v).unsafelyUnwrapped)
+            }
+            return out
+        }
     }
 
     /// Words a title-case headline leaves in lower case.

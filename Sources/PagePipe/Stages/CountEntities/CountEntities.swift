@@ -246,6 +246,14 @@ public struct CountEntities: Stage {
     }
 
     static func normalizeSpaces(_ s: String) -> String {
-        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // Most names are ASCII with single spaces: nothing to do, and no grapheme breaking to pay for.
+        var clean = true
+        var previous: UInt8 = 0x20
+        for b in s.utf8 {
+            if b >= 0x80 || b < 0x20 || (b == 0x20 && previous == 0x20) { clean = false; break }
+            previous = b
+        }
+        if clean && previous != 0x20 { return s }
+        return s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

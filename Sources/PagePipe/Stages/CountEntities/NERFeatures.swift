@@ -73,7 +73,8 @@ public struct TokenInfo: Sendable {
     /// Gazetteer membership bits (see `Gazetteer`).
     public var gazetteer: UInt32 = 0
     /// Document-level bits: 1 the word appears lowercase in the document,
-    /// 2 it appears capitalised away from a sentence start, in mixed-case text.
+    /// 2 it appears capitalised away from a sentence start, in mixed-case text,
+    /// 4 it follows another capitalised word in running text, 8 it precedes one.
     public var doc: UInt8 = 0
     /// What a first tagging pass made of the same word elsewhere in the
     /// document (see `fillPredictionBits`); `unknownPrediction` before it.
@@ -160,6 +161,26 @@ public enum NERFeatures {
                 let t = infos[i]
                 if t.cap == 0 { flags[Int(slots[i])] |= 1 }
                 else if t.cap == 1 && !s.headline && i != s.tokens.lowerBound { flags[Int(slots[i])] |= 2 }
+            }
+            // Runs of two or more capitalised words in running text (not a
+            // headline, not counting a sentence's first word, which may be
+            // "The"): 4 marks a word seen after another in such a run (the
+            // "Assad" of "Bashar Assad"), 8 one seen before another. A single
+            // word never seen in a longer name anywhere in the page ("Kommersant
+            // said") is less likely a person's surname: news names a person
+            // in full at least once.
+            guard !s.headline else { continue }
+            var i = s.tokens.lowerBound + 1
+            while i < s.tokens.upperBound {
+                let c = infos[i].cap
+                guard c == 1 || c == 2 || c == 4 else { i += 1; continue }
+                var j = i
+                while j < s.tokens.upperBound && (infos[j].cap == 1 || infos[j].cap == 2 || infos[j].cap == 4) { j += 1 }
+                if j - i >= 2 {
+                    flags[Int(slots[i])] |= 8
+                    for k in (i + 1)..<j { flags[Int(slots[k])] |= 4 }
+                }
+                i = j
             }
         }
         for i in infos.indices { infos[i].doc = flags[Int(slots[i])] }
@@ -286,7 +307,7 @@ public enum NERFeatures {
         add(14 + cl, m1.shape); add(15 + cl, q1.shape)
         add(16 + cl, m1.shape ^ (t0.shape &* 3)); add(17 + cl, t0.shape ^ (q1.shape &* 3))
         add(18, m1.lower ^ (t0.lower &* 3)); add(19, t0.lower ^ (q1.lower &* 3))
-        add(24, initial * 64 + cap0 * 8 + UInt64(t0.doc))
+        add(24, initial * 1024 + cap0 * 64 + UInt64(t0.doc))
         add(25, t0.lower ^ (initial << 60) ^ (cl << 40))
         add(26, capm1 * 64 + cap0 * 8 + capq1)
         add(27, m1.suffix.1 ^ (cap0 << 59))
@@ -300,6 +321,11 @@ public enum NERFeatures {
         add(35, m1.prefix.1 ^ (cap0 << 59))
         add(36, q1.suffix.1 ^ (cap0 << 59))
         if t0.runWords != 0 { add(37, t0.runWords ^ UInt64(t0.run) << 56) }
+        // the neighbouring words with the word's document run bits ("X said"
+        // reads differently when X never appears in a longer name)
+        let runBits = UInt64(t0.doc & 12) | cap0 << 4
+        add(46, q1.lower ^ (runBits << 56))
+        add(47, m1.lower ^ (runBits << 56))
         add(38, m2.lower ^ (m1.lower &* 5))
         add(39, q1.lower ^ (q2.lower &* 5))
         add(44 + cl, m2.shape ^ (m1.shape &* 7) ^ (t0.shape &* 11))

@@ -12,6 +12,8 @@ struct ExplainNER: ParsableCommand {
 
     @Argument(help: "A plain text file (- for stdin).")
     var file = "-"
+    @Option(help: "Also print, for tokens with this text, each feature's weight for U-PER and U-ORG (first pass).")
+    var word = ""
     @Option(help: "A model file instead of the shipped one.")
     var model = ""
 
@@ -36,6 +38,12 @@ struct ExplainNER: ParsableCommand {
         for s in sentences {
             for i in s.tokens where infos[i].cap != 0 && infos[i].cap != 3 || first[i] != 0 || second[i] != 0 {
                 let w = String(String.UnicodeScalarView(scalars[tokens[i].start..<tokens[i].end]))
+                if w == word {
+                    let c = tagger.contributions(infos, s, i, p1: i > s.tokens.lowerBound ? first[i - 1] : 0,
+                                                 p2: i > s.tokens.lowerBound + 1 ? first[i - 2] : 0, NERTags.unit(0), NERTags.unit(1))
+                    print(c.enumerated().map { String(format: "%d:%.0f/%.0f", $0.offset, $0.element.0, $0.element.1) }.joined(separator: " "))
+                    print(String(format: "sum PER %.0f ORG %.0f", c.reduce(0) { $0 + $1.0 }, c.reduce(0) { $0 + $1.1 }))
+                }
                 print("\(w)\t\(name(first[i]))\t\(name(second[i]))\tdoc \(infos[i].doc) gaz \(String(infos[i].gazetteer, radix: 2))\(s.headline ? " headline" : "")")
             }
         }

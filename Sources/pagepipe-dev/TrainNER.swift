@@ -29,6 +29,8 @@ struct TrainNER: ParsableCommand {
     var models = 3
     @Option(help: "Share of capitalised training words shown as unknown in each epoch.")
     var unknownRate = 0.15
+    @Option(help: "Share of training sentences (outside headlines) also shown as headlines, where capitalisation says nothing: all-caps and title-case headlines, learned from running text.")
+    var headlineRate = 0.15
     @Option(help: "Shuffling seed.")
     var seed: UInt64 = 1
     @Option(help: "Where to write the model.")
@@ -44,9 +46,25 @@ struct TrainNER: ParsableCommand {
             let text = try String(contentsOfFile: data + "/" + f, encoding: .utf8)
             docs += NERTrainer.readCoNLL(text)
         }
+        if headlineRate > 0 {
+            // A separate generator, so the shuffling does not depend on it.
+            var hrng = SeededRandom(seed: seed &+ 0x4EAD)
+            let limit = UInt64(headlineRate * Double(UInt64.max >> 11))
+            var copies: [NERTrainer.Doc] = []
+            for d in docs {
+                var c = d
+                var any = false
+                for k in c.sentences.indices where !c.sentences[k].headline && hrng.next() >> 11 < limit {
+                    c.sentences[k].headline = true; any = true
+                }
+                if any { copies.append(c) }
+            }
+            docs += copies
+            print("headline copies: \(copies.count) documents")
+        }
         let devDocs = NERTrainer.readCoNLL(try String(contentsOfFile: data + "/" + dev, encoding: .utf8))
         let evalSets: [(name: String, docs: [NERTrainer.Doc], infos: [[TokenInfo]])] = try eval.split(separator: ",").map { f in
-            let d = NERTrainer.readCoNLL(try String(contentsOfFile: data + "/" + f, encoding: .utf8))
+            let d = NERTrainer.readCoNLL(try String(contentsOfFile: f.hasPrefix("/") ? String(f) : data + "/" + f, encoding: .utf8))
             return (String(f), d, d.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) })
         }
         print("train: \(docs.count) documents, \(docs.reduce(0) { $0 + $1.tokens.count }) tokens; dev: \(devDocs.count) documents")

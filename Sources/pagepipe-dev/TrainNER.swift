@@ -26,7 +26,7 @@ struct TrainNER: ParsableCommand {
     @Option(help: "Epochs of each fold's first-pass model.")
     var foldEpochs = 6
     @Option(help: "Models trained in different orders and averaged.")
-    var models = 3
+    var models = 5
     @Option(help: "Share of capitalised training words shown as unknown in each epoch.")
     var unknownRate = 0.15
     @Option(help: "Share of training sentences (outside headlines) also shown as headlines, where capitalisation says nothing: all-caps and title-case headlines, learned from running text.")

@@ -18,6 +18,7 @@ struct DevCommand: ParsableCommand {
             TrainNER.self,
             BenchNER.self,
             CheckNERTokens.self,
+            ExplainNER.self,
         ]
     )
 }

@@ -15,6 +15,8 @@ struct TrainNER: ParsableCommand {
     var train = "conll2003-train.txt,wikigold.conll.txt"
     @Option(help: "Dev file inside --data, scored after each epoch (PER/LOC/ORG, gold tokens).")
     var dev = "conll2003-dev.txt"
+    @Option(help: "Held-out files inside --data, comma-separated, scored after each epoch but never used to choose it (e.g. --train conll2003-train.txt --eval wikigold.conll.txt: how a CoNLL-only model does on text from another source).")
+    var eval = ""
     @Option(help: "log2 of the number of feature buckets.")
     var bits = 17
     @Option(help: "Passes over the training data.")
@@ -24,9 +26,11 @@ struct TrainNER: ParsableCommand {
     @Option(help: "Epochs of each fold's first-pass model.")
     var foldEpochs = 6
     @Option(help: "Models trained in different orders and averaged.")
-    var models = 3
+    var models = 5
     @Option(help: "Share of capitalised training words shown as unknown in each epoch.")
     var unknownRate = 0.15
+    @Option(help: "Share of training sentences (outside headlines) also shown as headlines, where capitalisation says nothing: all-caps and title-case headlines, learned from running text.")
+    var headlineRate = 0.15
     @Option(help: "Shuffling seed.")
     var seed: UInt64 = 1
     @Option(help: "Where to write the model.")
@@ -42,7 +46,27 @@ struct TrainNER: ParsableCommand {
             let text = try String(contentsOfFile: data + "/" + f, encoding: .utf8)
             docs += NERTrainer.readCoNLL(text)
         }
+        if headlineRate > 0 {
+            // A separate generator, so the shuffling does not depend on it.
+            var hrng = SeededRandom(seed: seed &+ 0x4EAD)
+            let limit = UInt64(headlineRate * Double(UInt64.max >> 11))
+            var copies: [NERTrainer.Doc] = []
+            for d in docs {
+                var c = d
+                var any = false
+                for k in c.sentences.indices where !c.sentences[k].headline && hrng.next() >> 11 < limit {
+                    c.sentences[k].headline = true; any = true
+                }
+                if any { copies.append(c) }
+            }
+            docs += copies
+            print("headline copies: \(copies.count) documents")
+        }
         let devDocs = NERTrainer.readCoNLL(try String(contentsOfFile: data + "/" + dev, encoding: .utf8))
+        let evalSets: [(name: String, docs: [NERTrainer.Doc], infos: [[TokenInfo]])] = try eval.split(separator: ",").map { f in
+            let d = NERTrainer.readCoNLL(try String(contentsOfFile: f.hasPrefix("/") ? String(f) : data + "/" + f, encoding: .utf8))
+            return (String(f), d, d.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) })
+        }
         print("train: \(docs.count) documents, \(docs.reduce(0) { $0 + $1.tokens.count }) tokens; dev: \(devDocs.count) documents")
         let infos = docs.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) }
         let devInfos = devDocs.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) }
@@ -78,7 +102,7 @@ struct TrainNER: ParsableCommand {
         let bothDocs = docs + docs
         let bothInfos = infos + secondInfos
         var order = Array(bothDocs.indices)
-        var best: (f1: Double, epoch: Int, weights: [Int16], scale: Float)? = nil
+        var best: (f1: Double, epoch: Int, weights: [Int16], scale: Float, held: String)? = nil
         for e in 1...epochs {
             let t0 = Date()
             var mistakes = 0
@@ -111,13 +135,20 @@ struct TrainNER: ParsableCommand {
             let score = NEREvaluation.score(docs: devDocs) { tagger.tagDocument(devInfos[$0], devDocs[$0].sentences) }
             print(String(format: "epoch %d: %d mistakes, %.1fs, dev micro F1 %.2f (one pass %.2f)  (%@)", e, mistakes,
                          Date().timeIntervalSince(t0), score.micro * 100, one.micro * 100, score.perType))
-            if best == nil || score.micro > best!.f1 { best = (score.micro, e, w, scale) }
+            var held = ""
+            for set in evalSets {
+                let r = NEREvaluation.score(docs: set.docs) { tagger.tagDocument(set.infos[$0], set.docs[$0].sentences) }
+                held += String(format: "%@ micro F1 %.2f (%@); ", set.name, r.micro * 100, r.perType)
+            }
+            if !held.isEmpty { print("  held out: " + held) }
+            if best == nil || score.micro > best!.f1 { best = (score.micro, e, w, scale, held) }
         }
         // The epoch count is tuned on dev: the averaged weights of the best epoch are kept.
         guard let b = best else { return }
         let bytes = EntityTagger.serialize(bucketBits: bits, weights: b.weights, scale: b.scale)
         try Data(bytes).write(to: URL(fileURLWithPath: out))
         print(String(format: "wrote %@ (%d bytes) from epoch %d, dev micro F1 %.2f", out, bytes.count, b.epoch, b.f1 * 100))
+        if !b.held.isEmpty { print("held out at that epoch: " + b.held) }
     }
 }
 

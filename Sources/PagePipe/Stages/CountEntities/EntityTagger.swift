@@ -162,7 +162,7 @@ public final class EntityTagger: Sendable {
     func decode(_ infos: [TokenInfo], _ sentences: [Sentence], base: [Int32]) -> [Int] {
         let nt = NERTags.count
         var tags = [Int](repeating: 0, count: infos.count)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
         defer { feats.deallocate() }
         infos.withUnsafeBufferPointer { ib in
             weights.withUnsafeBufferPointer { wb in
@@ -226,7 +226,7 @@ public final class EntityTagger: Sendable {
     /// `decode` on the `narrow` table.
     func decodeNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], base: [SIMD16<Int32>]) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
         defer { feats.deallocate() }
         let mask = self.mask
         let k = dropped
@@ -301,4 +301,22 @@ final class NarrowTable: @unchecked Sendable {
     }
 
     deinit { weights.deallocate() }
+}
+
+extension EntityTagger {
+    /// For explaining a decision: the weight each feature of token `i` gives
+    /// tags `a` and `b` (in extraction order), as the one-pass tagger sees it.
+    public func contributions(_ infos: [TokenInfo], _ sentence: Sentence, _ i: Int, p1: Int, p2: Int,
+                              _ a: Int, _ b: Int) -> [(Float, Float)] {
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
+        defer { feats.deallocate() }
+        let nf = infos.withUnsafeBufferPointer { ib in
+            NERFeatures.extract(ib, sentence.tokens.lowerBound, sentence.tokens.upperBound, i, headline: sentence.headline,
+                                p1: p1, p2: p2, into: feats)
+        }
+        return (0..<nf).map { f in
+            let row = Int(feats[f] & mask) * NERTags.count
+            return (Float(weights[row + a]) * scale, Float(weights[row + b]) * scale)
+        }
+    }
 }

@@ -73,7 +73,8 @@ public struct TokenInfo: Sendable {
     /// Gazetteer membership bits (see `Gazetteer`).
     public var gazetteer: UInt32 = 0
     /// Document-level bits: 1 the word appears lowercase in the document,
-    /// 2 it appears capitalised away from a sentence start, in mixed-case text.
+    /// 2 it appears capitalised away from a sentence start, in mixed-case text,
+    /// 4 it follows another capitalised word in running text, 8 it precedes one.
     public var doc: UInt8 = 0
     /// What a first tagging pass made of the same word elsewhere in the
     /// document (see `fillPredictionBits`); `unknownPrediction` before it.
@@ -85,6 +86,11 @@ public struct TokenInfo: Sendable {
     public var sentence: UInt8 = 0
     /// Hash of the whole run of capitalised tokens this token is in (0 outside one).
     public var runWords: UInt64 = 0
+    /// For a capitalised word: the words before (0-2) and after (3-5) its
+    /// other occurrences in the page's running text, up to three distinct
+    /// each, other than its own neighbours (0: none). "Kommersant said" is
+    /// read knowing the page also says "the Kommersant report".
+    public var context: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
 }
 
 public enum NERFeatures {
@@ -161,8 +167,29 @@ public enum NERFeatures {
                 if t.cap == 0 { flags[Int(slots[i])] |= 1 }
                 else if t.cap == 1 && !s.headline && i != s.tokens.lowerBound { flags[Int(slots[i])] |= 2 }
             }
+            // Runs of two or more capitalised words in running text (not a
+            // headline, not counting a sentence's first word, which may be
+            // "The"): 4 marks a word seen after another in such a run (the
+            // "Assad" of "Bashar Assad"), 8 one seen before another. A single
+            // word never seen in a longer name anywhere in the page ("Kommersant
+            // said") is less likely a person's surname: news names a person
+            // in full at least once.
+            guard !s.headline else { continue }
+            var i = s.tokens.lowerBound + 1
+            while i < s.tokens.upperBound {
+                let c = infos[i].cap
+                guard c == 1 || c == 2 || c == 4 else { i += 1; continue }
+                var j = i
+                while j < s.tokens.upperBound && (infos[j].cap == 1 || infos[j].cap == 2 || infos[j].cap == 4) { j += 1 }
+                if j - i >= 2 {
+                    flags[Int(slots[i])] |= 8
+                    for k in (i + 1)..<j { flags[Int(slots[k])] |= 4 }
+                }
+                i = j
+            }
         }
         for i in infos.indices { infos[i].doc = flags[Int(slots[i])] }
+        fillContext(&infos, sentences: sentences, slots: slots, words: words)
         for s in sentences {
             var numbers = 0
             var i = s.tokens.lowerBound
@@ -180,6 +207,46 @@ public enum NERFeatures {
             let n = s.tokens.count
             let kind = UInt8((3 * numbers > n ? 1 : 0) + 2 * (n <= 3 ? 0 : n <= 8 ? 1 : n <= 20 ? 2 : 3))
             for k in s.tokens { infos[k].sentence = kind }
+        }
+    }
+
+    /// Context aggregation (Ratinov & Roth 2009): see `TokenInfo.context`.
+    static func fillContext(_ infos: inout [TokenInfo], sentences: [Sentence], slots: [Int32], words: Int) {
+        @inline(__always) func named(_ c: UInt8) -> Bool { c == 1 || c == 2 || c == 4 }
+        var left = [UInt64](repeating: 0, count: infos.count), right = left
+        // occurrences of each word in running text, in document order (a linked list)
+        var head = [Int32](repeating: -1, count: words)
+        var next = [Int32](repeating: -1, count: infos.count)
+        var tail = [Int32](repeating: -1, count: words)
+        for s in sentences {
+            let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+            for i in s.tokens where named(infos[i].cap) {
+                left[i] = i > lo ? infos[i - 1].lower : boundary.lower
+                right[i] = i + 1 < hi ? infos[i + 1].lower : boundary.lower
+                guard !s.headline else { continue }
+                let w = Int(slots[i])
+                if tail[w] < 0 { head[w] = Int32(i) } else { next[Int(tail[w])] = Int32(i) }
+                tail[w] = Int32(i)
+            }
+        }
+        for i in infos.indices where named(infos[i].cap) {
+            var l: (UInt64, UInt64, UInt64) = (0, 0, 0), r: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            var nl = 0, nr = 0, seen = 0
+            var j = Int(head[Int(slots[i])])
+            while j >= 0 && seen < 16 && (nl < 3 || nr < 3) {
+                defer { j = Int(next[j]); seen += 1 }
+                if j == i { continue }
+                let a = left[j], b = right[j]
+                if nl < 3 && a != left[i] && a != l.0 && a != l.1 && a != l.2 {
+                    if nl == 0 { l.0 = a } else if nl == 1 { l.1 = a } else { l.2 = a }
+                    nl += 1
+                }
+                if nr < 3 && b != right[i] && b != r.0 && b != r.1 && b != r.2 {
+                    if nr == 0 { r.0 = b } else if nr == 1 { r.1 = b } else { r.2 = b }
+                    nr += 1
+                }
+            }
+            infos[i].context = (l.0, l.1, l.2, r.0, r.1, r.2)
         }
     }
 
@@ -286,7 +353,7 @@ public enum NERFeatures {
         add(14 + cl, m1.shape); add(15 + cl, q1.shape)
         add(16 + cl, m1.shape ^ (t0.shape &* 3)); add(17 + cl, t0.shape ^ (q1.shape &* 3))
         add(18, m1.lower ^ (t0.lower &* 3)); add(19, t0.lower ^ (q1.lower &* 3))
-        add(24, initial * 64 + cap0 * 8 + UInt64(t0.doc))
+        add(24, initial * 1024 + cap0 * 64 + UInt64(t0.doc))
         add(25, t0.lower ^ (initial << 60) ^ (cl << 40))
         add(26, capm1 * 64 + cap0 * 8 + capq1)
         add(27, m1.suffix.1 ^ (cap0 << 59))
@@ -300,10 +367,25 @@ public enum NERFeatures {
         add(35, m1.prefix.1 ^ (cap0 << 59))
         add(36, q1.suffix.1 ^ (cap0 << 59))
         if t0.runWords != 0 { add(37, t0.runWords ^ UInt64(t0.run) << 56) }
+        // the neighbouring words with the word's document run bits ("X said"
+        // reads differently when X never appears in a longer name)
+        let runBits = UInt64(t0.doc & 12) | cap0 << 4
+        add(46, q1.lower ^ (runBits << 56))
+        add(47, m1.lower ^ (runBits << 56))
         add(38, m2.lower ^ (m1.lower &* 5))
         add(39, q1.lower ^ (q2.lower &* 5))
         add(44 + cl, m2.shape ^ (m1.shape &* 7) ^ (t0.shape &* 11))
         add(45 + cl, t0.shape ^ (q1.shape &* 7) ^ (q2.shape &* 11))
+        // the neighbours of the word's other occurrences in the page
+        let cx = t0.context
+        if cx.0 != 0 {
+            add(60, cx.0 ^ cap0 << 59)
+            if cx.1 != 0 { add(60, cx.1 ^ cap0 << 59); if cx.2 != 0 { add(60, cx.2 ^ cap0 << 59) } }
+        }
+        if cx.3 != 0 {
+            add(61, cx.3 ^ cap0 << 59)
+            if cx.4 != 0 { add(61, cx.4 ^ cap0 << 59); if cx.5 != 0 { add(61, cx.5 ^ cap0 << 59) } }
+        }
         // gazetteer bits of this token and its neighbours, with the capitalisation
         var g = t0.gazetteer
         while g != 0 {

@@ -123,7 +123,8 @@ public final class EntityTagger: Sendable {
 
     /// `narrowTable: false` reads the full table (for comparing speed; the same tags).
     public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence], narrowTable: Bool) -> [Int] {
-        if narrowTable && dropped >= 0 { return tagDocumentNarrow(infos, sentences) }
+        let plain = Self.plainTokens(infos, sentences)
+        if narrowTable && dropped >= 0 { return tagDocumentNarrow(infos, sentences, plain: plain) }
         let nt = NERTags.count
         var base = [Int32](repeating: 0, count: infos.count * nt)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
@@ -134,7 +135,7 @@ public final class EntityTagger: Sendable {
                 base.withUnsafeMutableBufferPointer { bb in
                     for s in sentences {
                         let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-                        for i in lo..<hi {
+                        for i in lo..<hi where !plain[i] {
                             let nf = NERFeatures.extractStatic(ib, lo, hi, i, headline: s.headline, into: feats)
                             // 17 tags: 16 in one vector, the 17th alone.
                             var acc = SIMD16<Int32>(repeating: 0)
@@ -152,14 +153,32 @@ public final class EntityTagger: Sendable {
                 }
             }
         }
-        let first = decode(infos, sentences, base: base)
+        let first = decode(infos, sentences, base: base, plain: plain)
         var second = infos
         NERFeatures.fillPredictionBits(&second, tags: first)
-        return decode(second, sentences, base: base)
+        return decode(second, sentences, base: base, plain: plain)
+    }
+
+    /// Tokens the document taggers leave outside any name without scoring them:
+    /// lower-case words, numbers and punctuation whose neighbours in the
+    /// sentence are too, outside headlines ("the", "of" in "said on the
+    /// outskirts of the"). A name's lower-case word sits next to a capitalised
+    /// one ("Bank of America"), so it is still scored. Skips about half the
+    /// tokens of running text.
+    static func plainTokens(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Bool] {
+        var plain = [Bool](repeating: false, count: infos.count)
+        for s in sentences where !s.headline {
+            let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == 0 || infos[i].cap == 3 }
+            for i in lo..<hi where lowerOrNoLetters(i) {
+                plain[i] = (i == lo || lowerOrNoLetters(i - 1)) && (i + 1 == hi || lowerOrNoLetters(i + 1))
+            }
+        }
+        return plain
     }
 
     /// Greedy left-to-right decoding from precomputed static scores.
-    func decode(_ infos: [TokenInfo], _ sentences: [Sentence], base: [Int32]) -> [Int] {
+    func decode(_ infos: [TokenInfo], _ sentences: [Sentence], base: [Int32], plain: [Bool]) -> [Int] {
         let nt = NERTags.count
         var tags = [Int](repeating: 0, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
@@ -172,6 +191,7 @@ public final class EntityTagger: Sendable {
                         let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                         var p1 = 0, p2 = 0
                         for i in lo..<hi {
+                            if plain[i] { p2 = p1; p1 = NERTags.outside; continue }
                             let nf = NERFeatures.extractHistory(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
                             var acc = UnsafeRawPointer(bb.baseAddress! + i &* nt).loadUnaligned(as: SIMD16<Int32>.self)
                             var last = bb[i &* nt &+ 16]
@@ -196,7 +216,7 @@ public final class EntityTagger: Sendable {
     }
 
     /// `tagDocument` on the `narrow` table: the same tags.
-    func tagDocumentNarrow(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
+    func tagDocumentNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], plain: [Bool]) -> [Int] {
         var base = [SIMD16<Int32>](repeating: .zero, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
         defer { feats.deallocate() }
@@ -206,7 +226,7 @@ public final class EntityTagger: Sendable {
             base.withUnsafeMutableBufferPointer { bb in
                 for s in sentences {
                     let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-                    for i in lo..<hi {
+                    for i in lo..<hi where !plain[i] {
                         let nf = NERFeatures.extractStatic(ib, lo, hi, i, headline: s.headline, into: feats)
                         var acc = SIMD16<Int32>(repeating: 0)
                         for f in 0..<nf {
@@ -217,14 +237,14 @@ public final class EntityTagger: Sendable {
                 }
             }
         }
-        let first = decodeNarrow(infos, sentences, base: base)
+        let first = decodeNarrow(infos, sentences, base: base, plain: plain)
         var second = infos
         NERFeatures.fillPredictionBits(&second, tags: first)
-        return decodeNarrow(second, sentences, base: base)
+        return decodeNarrow(second, sentences, base: base, plain: plain)
     }
 
     /// `decode` on the `narrow` table.
-    func decodeNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], base: [SIMD16<Int32>]) -> [Int] {
+    func decodeNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], base: [SIMD16<Int32>], plain: [Bool]) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
         defer { feats.deallocate() }
@@ -237,6 +257,7 @@ public final class EntityTagger: Sendable {
                     let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                     var p1 = 0, p2 = 0
                     for i in lo..<hi {
+                        if plain[i] { p2 = p1; p1 = NERTags.outside; continue }
                         let nf = NERFeatures.extractHistory(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
                         var acc = bb[i]
                         for f in 0..<nf {

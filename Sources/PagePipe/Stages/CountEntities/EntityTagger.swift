@@ -153,10 +153,14 @@ public final class EntityTagger: Sendable {
                 }
             }
         }
-        let first = decode(infos, sentences, base: base, plain: plain)
+        return Self.twoPasses(infos) { decode($0, sentences, base: base, plain: plain) }
+    }
+
+    /// The first pass's tags become the second pass's document features.
+    static func twoPasses(_ infos: [TokenInfo], _ decode: ([TokenInfo]) -> [Int]) -> [Int] {
         var second = infos
-        NERFeatures.fillPredictionBits(&second, tags: first)
-        return decode(second, sentences, base: base, plain: plain)
+        NERFeatures.fillPredictionBits(&second, tags: decode(infos))
+        return decode(second)
     }
 
     /// Tokens the document taggers leave outside any name without scoring them:
@@ -237,10 +241,7 @@ public final class EntityTagger: Sendable {
                 }
             }
         }
-        let first = decodeNarrow(infos, sentences, base: base, plain: plain)
-        var second = infos
-        NERFeatures.fillPredictionBits(&second, tags: first)
-        return decodeNarrow(second, sentences, base: base, plain: plain)
+        return Self.twoPasses(infos) { decodeNarrow($0, sentences, base: base, plain: plain) }
     }
 
     /// `decode` on the `narrow` table.

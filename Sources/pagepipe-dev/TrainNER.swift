@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev train-ner`: trains the count-entities tagger from CoNLL files
 /// and writes Sources/PagePipe/Resources/ner-en.bin. Deterministic given --seed.

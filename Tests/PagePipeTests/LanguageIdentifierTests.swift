@@ -1,5 +1,6 @@
 import Testing
 @testable import PagePipe
+import PagePipeTools
 
 /// The shipped profile and the trainer. Sentences are written for these tests.
 @Suite struct LanguageIdentifierTests {

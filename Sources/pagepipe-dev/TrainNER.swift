@@ -40,7 +40,7 @@ struct TrainNER: ParsableCommand {
     var gazetteer = "Sources/PagePipe/Resources/gazetteer-en.txt"
 
     func run() throws {
-        let gaz = Gazetteer(text: (try? String(contentsOfFile: gazetteer, encoding: .utf8)) ?? "")
+        let gaz = Gazetteer(text: try String(contentsOfFile: gazetteer, encoding: .utf8))
         print("gazetteer: \(gaz.count) phrases")
         var docs: [NERTrainer.Doc] = []
         for f in train.split(separator: ",") {

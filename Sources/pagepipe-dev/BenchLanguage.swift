@@ -30,7 +30,7 @@ struct BenchLanguage: ParsableCommand {
         }
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
         guard bytes > 0 else { throw ValidationError("no text in \(data)") }
-        guard let model = LanguageModel.bundled else { throw ValidationError("no language profile in the bundle") }
+        let model = try LanguageModel.bundled.get()
         print("\(texts.count) texts of \(paragraph) sentences, \(String(format: "%.2f", Double(bytes) / 1e6)) MB")
 
         var sink = 0

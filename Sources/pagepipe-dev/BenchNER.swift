@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev bench-ner`: CPU time of the entity tagger on one core.
 struct BenchNER: ParsableCommand {

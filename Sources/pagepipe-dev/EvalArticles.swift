@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HTML
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev eval-articles`: runs parse-html and remove-boilerplate over a
 /// folder of pages and scores the text against a ground truth with the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev train-langid`: trains the language profile from one
 /// `LANG.txt` per language (a sentence a line) and writes it where the

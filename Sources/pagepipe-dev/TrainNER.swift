@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev train-ner`: trains the count-entities tagger from CoNLL files
 /// and writes Sources/PagePipe/Resources/ner-en.bin. Deterministic given --seed.
@@ -39,7 +40,7 @@ struct TrainNER: ParsableCommand {
     var gazetteer = "Sources/PagePipe/Resources/gazetteer-en.txt"
 
     func run() throws {
-        let gaz = Gazetteer(text: (try? String(contentsOfFile: gazetteer, encoding: .utf8)) ?? "")
+        let gaz = Gazetteer(text: try String(contentsOfFile: gazetteer, encoding: .utf8))
         print("gazetteer: \(gaz.count) phrases")
         var docs: [NERTrainer.Doc] = []
         for f in train.split(separator: ",") {

@@ -1,9 +1,10 @@
 import Testing
 @testable import PagePipe
+import PagePipeTools
 
 /// The shipped profile and the trainer. Sentences are written for these tests.
 @Suite struct LanguageIdentifierTests {
-    let model = LanguageModel.bundled!
+    let model = try! LanguageModel.bundled.get()
 
     @Test(arguments: [
         ("en", "The committee will publish its report on the new railway next week."),

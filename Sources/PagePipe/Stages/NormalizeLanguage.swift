@@ -68,9 +68,7 @@ public struct NormalizeLanguage: Stage {
         decisiveMargin = options.double("decisiveMargin")
         nameWeight = options.double("nameWeight")
         if identify {
-            guard let m = LanguageModel.bundled else {
-                throw PageError("the language profile Resources/langid.bin is missing or damaged (retrain: pagepipe-dev train-langid)")
-            }
+            let m = try LanguageModel.bundled.get()
             model = m
             let wanted = options.strings("languages")
             let unknown = wanted.filter { !m.languages.contains($0) }

@@ -61,20 +61,22 @@ public final class EntityTagger: Sendable {
         return (k, table)
     }
 
-    /// The model and gazetteer shipped in Resources, read once per process;
-    /// nil (with the reason) when a file is missing or damaged.
-    public static let shared: Result<EntityTagger, PageError> = {
-        guard let modelURL = Bundle.module.url(forResource: "ner-en", withExtension: "bin") else {
-            return .failure(PageError("count-entities: model file ner-en.bin missing from resources"))
-        }
-        let gazetteer = Bundle.module.url(forResource: "gazetteer-en", withExtension: "txt")
-            .flatMap { try? String(contentsOf: $0, encoding: .utf8) }.map(Gazetteer.init(text:)) ?? Gazetteer()
-        do {
-            return .success(try EntityTagger(modelData: try Data(contentsOf: modelURL), gazetteer: gazetteer))
-        } catch let e as PageError {
-            return .failure(e)
+    /// The model and gazetteer shipped as resource files (`ner-en.bin`,
+    /// `gazetteer-en.txt`), read once per process; the failure names the file.
+    public static let shared: Result<EntityTagger, ResourceError> = {
+        do throws(ResourceError) {
+            let (gazetteerPath, gazetteerBytes) = try Resources.load("gazetteer", language: "en", ext: "txt")
+            guard let gazetteerText = String(validating: gazetteerBytes, as: UTF8.self) else {
+                return .failure(.damaged(path: gazetteerPath, reason: "not UTF-8 text", remedy: "rebuild: scripts/build-gazetteers.py"))
+            }
+            let (modelPath, modelBytes) = try Resources.load("ner", language: "en", ext: "bin")
+            do {
+                return .success(try EntityTagger(modelData: Data(modelBytes), gazetteer: Gazetteer(text: gazetteerText)))
+            } catch {
+                return .failure(.damaged(path: modelPath, reason: "\(error)", remedy: "retrain: pagepipe-dev train-ner"))
+            }
         } catch {
-            return .failure(PageError("count-entities: cannot read ner-en.bin: \(error)"))
+            return .failure(error)
         }
     }()
 

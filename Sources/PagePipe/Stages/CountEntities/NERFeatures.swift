@@ -50,7 +50,7 @@ public enum NERTags {
     }
 }
 
-@inline(__always) func mix64(_ x: UInt64) -> UInt64 {
+@inline(__always) package func mix64(_ x: UInt64) -> UInt64 {
     var z = x &+ 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

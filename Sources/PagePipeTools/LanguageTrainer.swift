@@ -1,4 +1,5 @@
 import Foundation
+import PagePipe
 
 /// Trains a `LanguageModel` from sentences per language: multinomial naive
 /// Bayes over hashed character n-grams (each sentence also without its

@@ -59,8 +59,7 @@ public enum HTMLParser {
         parse(bytes, as: Charset.Decision(encoding: encoding, source: .declared, skip: 0), rubyReadings: rubyReadings)
     }
 
-    /// Valid UTF-8 into a tree; a second parse of the mended bytes when the
-    /// first found places where libxml2 and HTML5 part ways.
+    /// Valid UTF-8 into a tree.
     static func parseUTF8(_ input: UnsafeRawBufferPointer, rubyReadings: Bool) -> HTMLTree? {
         var input = input
         // A second byte-order mark is no text either (and libxml2 would skip it,
@@ -68,12 +67,41 @@ public enum HTMLParser {
         while input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF {
             input = UnsafeRawBufferPointer(rebasing: input[3...])
         }
-        let builder = TreeBuilder(input: input, dropRuby: !rubyReadings)
-        guard read(input, encoding: "UTF-8", into: builder) else { return nil }
-        guard !builder.edits.isEmpty else { return builder.tree }
-        let mended = TreeBuilder.apply(builder.edits, to: input)
-        let second = TreeBuilder(input: nil, dropRuby: !rubyReadings)
-        return mended.withUnsafeBytes { read($0, encoding: "UTF-8", into: second) } ? second.tree : nil
+        // libxml2 takes a NUL byte anywhere but in text for the end of the
+        // page; HTML5 drops it from text (and makes it U+FFFD elsewhere).
+        if let base = input.baseAddress, memchr(base, 0, input.count) != nil {
+            let cleaned = input.filter { $0 != 0 }
+            return cleaned.withUnsafeBytes { parseMending($0, rubyReadings: rubyReadings) }
+        }
+        return parseMending(input, rubyReadings: rubyReadings)
+    }
+
+    /// Mending rounds before the bytes are taken as they are: each round can
+    /// uncover what the previous one hid (a second abrupt comment inside the
+    /// text the first one swallowed).
+    static let mendingRounds = 4
+
+    /// Parses, and while the parse found places where libxml2 and HTML5 part
+    /// ways, parses the mended bytes again. Pages without one parse once.
+    static func parseMending(_ input: UnsafeRawBufferPointer, rubyReadings: Bool) -> HTMLTree? {
+        var mended: [UInt8]?
+        var round = 0
+        while true {
+            let checking = round < mendingRounds
+            let pass: (tree: HTMLTree?, next: [UInt8]?) = {
+                func run(_ bytes: UnsafeRawBufferPointer) -> (HTMLTree?, [UInt8]?) {
+                    let builder = TreeBuilder(input: checking ? bytes : nil, dropRuby: !rubyReadings)
+                    guard read(bytes, encoding: "UTF-8", into: builder) else { return (nil, nil) }
+                    if builder.edits.isEmpty { return (builder.tree, nil) }
+                    return (builder.tree, TreeBuilder.apply(builder.edits, to: bytes))
+                }
+                if let mended { return mended.withUnsafeBytes(run) }
+                return run(input)
+            }()
+            guard let next = pass.next else { return pass.tree }
+            mended = next
+            round += 1
+        }
     }
 
     /// One libxml2 SAX pass over `bytes` into `builder`.

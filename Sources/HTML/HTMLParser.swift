@@ -115,11 +115,11 @@ public enum HTMLParser {
         defer { htmlFreeParserCtxt(ctxt) }
         builder.ctxt = ctxt
         // End tags libxml2 ignores reach us only as errors (per thread, like the handler).
-        if builder.watchesEndTags { xmlSetStructuredErrorFunc(Unmanaged.passUnretained(builder).toOpaque(), errorHook) }
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(builder).toOpaque(), errorHook)
         let rc = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
             pagepipe_saxRead(ctxt, chars, Int32(clamping: bytes.count), encoding, parseOptions)
         }
-        if builder.watchesEndTags { pagepipe_silenceErrors() }
+        pagepipe_silenceErrors()
         builder.ctxt = nil
         guard rc == 0 else { return false }
         builder.finish()
@@ -268,12 +268,10 @@ final class TreeBuilder {
             // Readings over the base text: the sentence a reader reads is the base.
             dropDepth = 1
         }
-        if input != nil {
-            lastContent = offset()
-            if let model = Self.contentModel(tag) {
-                if rawDepth == 0 { expect(index, tag, model) }
-                if model != .template { rawDepth += 1 }
-            }
+        if input != nil { lastContent = offset() }
+        if let model = Self.contentModel(tag) {
+            if rawDepth == 0 && input != nil { expect(index, tag, model) }
+            if model != .template { rawDepth += 1 }
         }
     }
 
@@ -281,7 +279,7 @@ final class TreeBuilder {
         guard let index = stack.popLast() else { return }
         tree.close(index)
         if dropDepth > 0 { dropDepth -= 1 }
-        if input != nil, let model = Self.contentModel(tree.nodes[Int(index)].tag), model != .template {
+        if let model = Self.contentModel(tree.nodes[Int(index)].tag), model != .template {
             rawDepth -= 1
         }
         if let e = expectations.last, e.element == index {
@@ -312,8 +310,6 @@ final class TreeBuilder {
         edits.append(Edit(range: start ..< start + opener, replacement: Array("<!---->".utf8)))
     }
 
-    var watchesEndTags: Bool { input != nil }
-
     /// libxml2 met the end tag `name` and may have ignored it: it lets an end
     /// tag close only elements of no higher "end priority" than its own (div
     /// 150, table parts 160-190, others 100), so `</li>`, `</nav>`,
@@ -321,10 +317,18 @@ final class TreeBuilder {
     /// element swallows what follows (hidden with it, if it is hidden). HTML5
     /// closes whatever is open inside these elements, if the element is in
     /// scope; the mend writes those end tags out before the ignored one.
+    /// Stray `</br>` and `</p>` are mended in the tree at once.
     func mismatchedEndTag(_ name: UnsafePointer<xmlChar>) {
-        guard let input, rawDepth == 0 else { return }
+        guard rawDepth == 0 else { return }
         let tag = TagLookup.tag(name)
-        guard Self.closesThrough.contains(tag) else { return }
+        // HTML5 reads "</br>" as "<br>", and a "</p>" with no p open as "<p></p>";
+        // libxml2 drops both, gluing the words on either side into one.
+        if tag == .br || (tag == .p && !stack.contains { tree.nodes[Int($0)].tag == .p }) {
+            let index = tree.appendElement(tag, parent: stack.last ?? -1, depth: Int32(stack.count))
+            tree.close(index)
+            return
+        }
+        guard let input, Self.closesThrough.contains(tag) else { return }
         // Replay libxml2's decision (htmlAutoCloseOnClose) on our copy of its stack.
         let priority = Self.endPriority(tag)
         var k = stack.count - 1

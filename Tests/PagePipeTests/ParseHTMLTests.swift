@@ -264,6 +264,13 @@ final class ParseHTMLTests: XCTestCase {
         XCTAssertEqual(tree.nodes[Int(tree.nodes[p].parent)].tag, .body)
     }
 
+    func testStrayBrAndPEndTagsBreakTheLineAsInHTML5() throws {
+        // libxml2 dropped them and glued "one" and "two" into one word.
+        XCTAssertEqual(try text("<p>one</br>two</p>"), "one\ntwo")
+        XCTAssertEqual(try text("<div>one</p>two</div>"), "one\ntwo")
+        XCTAssertEqual(try text("<p>one</p></p><p>two</p>"), "one\ntwo")
+    }
+
     func testRubyReadingsAreLeftOutByDefault() throws {
         let html = "<p><ruby>災害<rt>さいがい</rt></ruby>に<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp>字<rtc>x</rtc></ruby>を</p>"
         XCTAssertEqual(try text(html), "災害に漢字を")

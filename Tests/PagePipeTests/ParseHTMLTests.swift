@@ -3,7 +3,7 @@ import XCTest
 @testable import PagePipe
 
 final class ParseHTMLTests: XCTestCase {
-    let stage = try! ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: "."))
+    let stage = try! ParseHTML(json: [:])
 
     func parse(_ bytes: [UInt8], hint: String? = nil) throws -> Document {
         var doc = Document(id: "t")
@@ -114,8 +114,7 @@ final class ParseHTMLTests: XCTestCase {
     func testGzipBombIsCappedByOption() throws {
         let dir = try makeTemporaryDirectory(self)
         let gz = try gzip(String(repeating: "<p>aaaa</p>", count: 100_000), dir: dir)
-        let small = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options,
-                                                        given: ["maxDecompressedBytes": .int(100_000)], baseDirectory: "."))
+        let small = try ParseHTML(json: ["maxDecompressedBytes": .int(100_000)])
         var doc = Document(id: "bomb")
         doc.sourcePath = gz
         XCTAssertThrowsError(try small.process(&doc)) { error in
@@ -126,8 +125,7 @@ final class ParseHTMLTests: XCTestCase {
     func testOversizedFileIsRefusedBeforeReading() throws {
         let dir = try makeTemporaryDirectory(self)
         try writeFile(dir + "/big.html", String(repeating: "x", count: 5000))
-        let small = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options,
-                                                        given: ["maxFileBytes": .int(1000)], baseDirectory: "."))
+        let small = try ParseHTML(json: ["maxFileBytes": .int(1000)])
         var doc = Document(id: "big")
         doc.sourcePath = dir + "/big.html"
         XCTAssertThrowsError(try small.process(&doc)) { error in
@@ -274,8 +272,7 @@ final class ParseHTMLTests: XCTestCase {
     func testRubyReadingsAreLeftOutByDefault() throws {
         let html = "<p><ruby>災害<rt>さいがい</rt></ruby>に<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp>字<rtc>x</rtc></ruby>を</p>"
         XCTAssertEqual(try text(html), "災害に漢字を")
-        let keep = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options,
-                                                       given: ["rubyReadings": .bool(true)], baseDirectory: "."))
+        let keep = try ParseHTML(json: ["rubyReadings": .bool(true)])
         var doc = Document(id: "r")
         doc.html = Array(html.utf8)
         _ = try keep.process(&doc)
@@ -298,7 +295,7 @@ final class ParseHTMLTests: XCTestCase {
             let file = try XCTUnwrap(c["file"]?.stringValue)
             var given: [String: JSONValue] = [:]
             if case .object(let o)? = c["options"] { for (k, v) in o { given[k] = v } }
-            let stage = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: given, baseDirectory: "."))
+            let stage = try ParseHTML(json: given)
             var doc = Document(id: file)
             doc.sourcePath = dir + file
             XCTAssertEqual(try stage.process(&doc), .keep, file)

@@ -70,7 +70,7 @@ public struct EntityDictionary: Sendable {
         var caps: [Bool] = []
         for t in tokens {
             let info = NERFeatures.info(scalars, t.start, t.end, headline: false)
-            caps.append(info.cap == 1 || info.cap == 2 || info.cap == 4)
+            caps.append(info.cap.isCapitalised)
             let k = Self.key(state, info.lower)
             if let s = next[k] { state = s; continue }
             let s = Int32(fail.count)
@@ -124,7 +124,7 @@ public struct EntityDictionary: Sendable {
                 let pat = patterns[Int(p)]
                 let first = i - pat.length + 1
                 var ok = true
-                for k in 0..<pat.length where pat.capitalised[k] && infos[first + k].cap == 0 { ok = false; break }
+                for k in 0..<pat.length where pat.capitalised[k] && infos[first + k].cap == .lower { ok = false; break }
                 if ok { found.append((first, i, pat.entry)) }
             }
         }

@@ -175,7 +175,7 @@ public final class EntityTagger: Sendable {
         var plain = [Bool](repeating: false, count: infos.count)
         for s in sentences where !s.headline {
             let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == 0 || infos[i].cap == 3 }
+            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == .lower || infos[i].cap == .noLetters }
             for i in lo..<hi where lowerOrNoLetters(i) {
                 plain[i] = (i == lo || lowerOrNoLetters(i - 1)) && (i + 1 == hi || lowerOrNoLetters(i + 1))
             }

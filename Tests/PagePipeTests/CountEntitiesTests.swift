@@ -278,8 +278,10 @@ struct CountEntitiesTests {
     }
 
     @Test func rejectsBadDictionaries() throws {
-        #expect(throws: PageError.self) { try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}") }
-        #expect(throws: PageError.self) { try EntityDictionary(json: "[1, 2]") }
+        #expect(throws: DataError("dictionary: entities[0].type: expected one of PER, ORG, LOC, MISC, got \"CITY\"")) {
+            try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}")
+        }
+        #expect(throws: DataError("dictionary: expected an object with an \"entities\" array")) { try EntityDictionary(json: "[1, 2]") }
         #expect(throws: OptionError("dictionaryMode", "\"only\" needs a dictionary")) { try stage(["dictionaryMode": .string("only")]) }
         #expect(throws: ConfigError.self) { try stage(["types": .array([.string("PERSON")])]) }
     }

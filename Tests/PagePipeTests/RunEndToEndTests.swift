@@ -129,6 +129,20 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(good.stdout, "pipeline.json: valid (\(StageRegistry.defaultChain.joined(separator: " -> ")))\n")
     }
 
+    /// An output that cannot be written once the run has started is an I/O
+    /// error (74), not a configuration error (2), and leaves no temporary file.
+    func testAnOutputThatCannotBeWrittenExits74() throws {
+        let out = try makeTemporaryDirectory(self)
+        // A folder where documents.jsonl should go: the rename into place fails.
+        try FileManager.default.createDirectory(atPath: out + "/documents.jsonl/x", withIntermediateDirectories: true)
+        let result = try runPagePipe(["run", "--output", out])
+        XCTAssertEqual(result.status, 74, result.stderr)
+        XCTAssertTrue(result.stderr.contains("run failed: \(out)/documents.jsonl: cannot move \(out)/.documents.jsonl.tmp-"), result.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        XCTAssertEqual(names.filter { $0.contains(".tmp-") }, [])
+        XCTAssertFalse(names.contains("entities.csv"), "nothing is moved into place after the failure")
+    }
+
     func testASecondRunOnALockedOutputExits75() throws {
         let out = try makeTemporaryDirectory(self)
         let lock = try OutputLock(folder: out)

@@ -44,11 +44,22 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Processes `items` and writes every output into `output` (created if needed).
-    /// The caller holds the output lock.
-    public func run(items allItems: [InputItem], output: String) throws -> RunSummary {
+    /// The caller holds the output lock. A page's failure is a result, not an
+    /// error; what this throws is an I/O failure of the run's own files.
+    public func run(items allItems: [InputItem], output: String) throws(RunError) -> RunSummary {
+        do {
+            return try runUnchecked(items: allItems, output: output)
+        } catch let e as RunError {
+            throw e
+        } catch {
+            throw RunError(output, "\(error)")
+        }
+    }
+
+    private func runUnchecked(items allItems: [InputItem], output: String) throws -> RunSummary {
         let start = monotonicTime()
         let cpuStart = processCPUTime()
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Self.createOutputFolder(output)
         Self.removeStaleTemporaryFiles(output)
 
         let items = options.shard.map { s in allItems.filter { s.contains(id: $0.id) } } ?? allItems
@@ -88,7 +99,7 @@ public final class Runner: @unchecked Sendable {
                         }
                     } else {
                         guard let stored = try oldStore?.find(item.id) else {
-                            throw PageError("the stored result for \(item.id) vanished")
+                            throw RunError(ResultStore.path(in: output), "the stored result for \(item.id) vanished")
                         }
                         summary.skipped += 1
                         try record(stored)
@@ -134,6 +145,14 @@ public final class Runner: @unchecked Sendable {
             }
         }
         return reuse
+    }
+
+    static func createOutputFolder(_ output: String) throws(RunError) {
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw RunError(output, "cannot create the folder: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+        }
     }
 
     /// Leftovers of a run that was killed: temporary outputs nobody will rename.

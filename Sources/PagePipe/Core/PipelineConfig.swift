@@ -1,22 +1,5 @@
 import Foundation
 
-/// A configuration problem, with the JSON path it concerns.
-public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-}
-
-/// All configuration problems found at once.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var issues: [ConfigIssue]
-    public var description: String {
-        "\(file): invalid pipeline (\(issues.count) problem\(issues.count == 1 ? "" : "s")):\n"
-            + issues.map { "  \($0)" }.joined(separator: "\n")
-    }
-}
-
 /// `pipeline.json`, validated: `{"version": 1, "input": [...], "output": "...",
 /// "stages": [{"stage": NAME, "options": {...}}, ...]}`.
 public struct PipelineConfig: Sendable {

@@ -65,7 +65,6 @@ public struct OptionError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { "\(option): \(message)" }
 }
 
-
 /// A run that cannot start: an input folder that cannot be read, an output
 /// folder that cannot be locked, a shard that the environment does not give,
 /// shard folders that do not make a whole. Found before any page is read.

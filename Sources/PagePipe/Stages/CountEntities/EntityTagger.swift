@@ -71,7 +71,7 @@ public final class EntityTagger: Sendable {
             }
             let (modelPath, modelBytes) = try Resources.load("ner", language: "en", ext: "bin")
             do {
-                return .success(try EntityTagger(modelData: Data(modelBytes), gazetteer: Gazetteer(text: gazetteerText)))
+                return .success(try EntityTagger(modelBytes: modelBytes, gazetteer: Gazetteer(text: gazetteerText)))
             } catch {
                 return .failure(.damaged(path: modelPath, reason: "\(error)", remedy: "retrain: pagepipe-dev train-ner"))
             }
@@ -81,7 +81,10 @@ public final class EntityTagger: Sendable {
     }()
 
     public convenience init(modelData data: Data, gazetteer: Gazetteer) throws {
-        let bytes = [UInt8](data)
+        try self.init(modelBytes: [UInt8](data), gazetteer: gazetteer)
+    }
+
+    public convenience init(modelBytes bytes: [UInt8], gazetteer: Gazetteer) throws {
         guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else { throw DataError("ner model: not a PPNER002 file") }
         func u32(_ at: Int) -> UInt32 { UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24 }
         let bits = Int(u32(8)), tags = Int(u32(12))

@@ -24,6 +24,14 @@ struct PagePipeCommand: ParsableCommand {
         subcommands: [Run.self, Merge.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
         defaultSubcommand: nil
     )
+
+    @Flag(name: .long, help: "Print the version and the SHA-256 of every model file, then exit.")
+    var version = false
+
+    func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        try printVersion()
+    }
 }
 
 /// Prints a message to stderr.

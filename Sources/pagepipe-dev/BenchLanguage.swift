@@ -49,7 +49,7 @@ struct BenchLanguage: ParsableCommand {
         }
         print(String(format: "text normalization: %.1f MB/s", norm))
 
-        let stage = try NormalizeLanguage(options: StageOptions(specs: NormalizeLanguage.descriptor.options, given: [:], baseDirectory: "."))
+        let stage = try NormalizeLanguage()
         let docs = texts.enumerated().map { k, t -> Document in
             var d = Document(id: String(k))
             d.text = t

@@ -5,7 +5,7 @@ import Testing
 /// count-entities: tagging, alias merging, dictionaries, languages.
 struct CountEntitiesTests {
     func stage(_ options: [String: JSONValue] = [:]) throws -> CountEntities {
-        try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: options, baseDirectory: "."))
+        try CountEntities(json: options)
     }
 
     func run(_ text: String, language: String? = nil, _ options: [String: JSONValue] = [:]) throws -> Document {
@@ -149,7 +149,7 @@ struct CountEntitiesTests {
             .appendingPathComponent("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html").path
         var doc = Document(id: "mt")
         doc.html = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        _ = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: ".")).process(&doc)
+        _ = try ParseHTML(json: [:]).process(&doc)
         let full = try #require(doc.text)
         let from = try #require(full.range(of: "Moscow Rejects Washington"))
         let to = try #require(full.range(of: "Kommersant report."))
@@ -279,8 +279,8 @@ struct CountEntitiesTests {
     @Test func rejectsBadDictionaries() throws {
         #expect(throws: PageError.self) { try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}") }
         #expect(throws: PageError.self) { try EntityDictionary(json: "[1, 2]") }
-        #expect(throws: PageError.self) { try stage(["dictionaryMode": .string("only")]) }
-        #expect(throws: PageError.self) { try stage(["types": .array([.string("PERSON")])]) }
+        #expect(throws: OptionError("dictionaryMode", "\"only\" needs a dictionary")) { try stage(["dictionaryMode": .string("only")]) }
+        #expect(throws: ConfigError.self) { try stage(["types": .array([.string("PERSON")])]) }
     }
 
     @Test func emptyOrMissingTextGivesNoEntities() throws {

@@ -20,7 +20,7 @@ import Testing
         for name in StageRegistry.defaultChain {
             let descriptor = try #require(StageRegistry.descriptor(named: name))
             if descriptor.kind == .emitter { continue }
-            let stage = try descriptor.make(StageOptions(specs: descriptor.options, given: [:], baseDirectory: "."))
+            let stage = try descriptor.makeWithDefaults()
             do {
                 if case .drop(let reason) = try stage.process(&document) {
                     return Outcome(stoppedAt: name, reason: reason, document: document)

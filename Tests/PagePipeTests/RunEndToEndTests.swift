@@ -174,6 +174,10 @@ final class RunEndToEndTests: XCTestCase {
         let b = try runPagePipe(["stage", "parse-html", "--options", #"{"maxFileBytes": "x"}"#], stdin: "")
         XCTAssertEqual(b.status, 2)
         XCTAssertEqual(b.stderr, "pagepipe stage: invalid pipeline (1 problem):\n  --options.maxFileBytes: expected an integer >= 1, got \"x\"\n")
+        let c = try runPagePipe(["stage", "remove-boilerplate"], stdin: #"{"id":"h","html":"<p>Hi</p>"}"#)
+        XCTAssertEqual(c.status, 2)
+        XCTAssertEqual(c.stdout, "")
+        XCTAssertEqual(c.stderr, "pagepipe stage: invalid pipeline (1 problem):\n  stages[0]: remove-boilerplate reads tree, which no earlier stage writes: add parse-html before it\n")
     }
 
     func testStagesAndSchemaAreGeneratedFromTheRegistry() throws {
@@ -181,7 +185,7 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(stages.status, 0)
         for d in StageRegistry.all {
             XCTAssertTrue(stages.stdout.contains(d.name + (d.kind == .emitter ? " (emitter)" : "") + "\n    " + d.summary), d.name)
-            for o in d.options { XCTAssertTrue(stages.stdout.contains("    \(o.name): \(o.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"), o.name) }
+            for o in d.options { XCTAssertTrue(stages.stdout.contains("    \(o.name): \(o.type.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"), o.name) }
         }
         let schema = try runPagePipe(["schema"])
         XCTAssertEqual(schema.status, 0)

@@ -223,8 +223,8 @@ public func pipelineFingerprint(_ config: PipelineConfig) -> String {
     h.add(PagePipeVersion.string)
     for entry in config.stages {
         h.add("|" + entry.descriptor.name)
-        for key in entry.options.values.keys.sorted() {
-            h.add(";" + key + "=" + (entry.options.values[key]?.serialized ?? ""))
+        for (key, value) in entry.descriptor.values(entry.options).sorted(by: { $0.0 < $1.0 }) {
+            h.add(";" + key + "=" + value.serialized)
         }
     }
     return String(h.value, radix: 16)

@@ -20,3 +20,16 @@ public enum ResourceError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 }
+
+/// An option value a stage refuses when it is built, for a reason its
+/// declaration cannot check (a language the model does not know, a dictionary
+/// file that does not parse). Reported as `stages[K].options.OPTION: message`.
+public struct OptionError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var option: String
+    public var message: String
+    public init(_ option: String, _ message: String) {
+        self.option = option
+        self.message = message
+    }
+    public var description: String { "\(option): \(message)" }
+}

@@ -46,9 +46,9 @@ public enum PipelineSchema {
         ])
     }
 
-    static func optionSchema(_ o: OptionSpec) -> JSONValue {
+    static func optionSchema(_ o: OptionInfo) -> JSONValue {
         var m: [(String, JSONValue)] = [("description", .string(o.doc))]
-        switch o.kind {
+        switch o.type {
         case .bool: m.append(("type", .string("boolean")))
         case let .integer(lo, hi):
             m.append(("type", .string("integer")))
@@ -63,9 +63,25 @@ public enum PipelineSchema {
         case .stringList:
             m.append(("type", .string("array")))
             m.append(("items", .object([("type", .string("string"))])))
+        case .choiceList(let values):
+            m.append(("type", .string("array")))
+            m.append(("items", .object([("enum", .array(values.map { .string($0) }))])))
         }
         m.append(("default", o.defaultValue))
         return .object(m)
+    }
+
+    /// "reads text (language if set); writes mentions, entities", with the default options.
+    static func fieldsLine(_ f: StageFields) -> String {
+        func names(_ s: Set<DocumentField>) -> String {
+            DocumentField.allCases.filter(s.contains).map(\.rawValue).joined(separator: ", ")
+        }
+        var parts: [String] = []
+        var reads = f.reads.isEmpty ? "" : names(f.reads)
+        if !f.readsIfSet.isEmpty { reads += (reads.isEmpty ? "" : " ") + "(\(names(f.readsIfSet)) if set)" }
+        if !reads.isEmpty { parts.append("reads " + reads) }
+        if !f.writes.isEmpty { parts.append("writes " + names(f.writes)) }
+        return parts.joined(separator: "; ")
     }
 
     /// Human-readable listing of every stage and its options.
@@ -73,12 +89,13 @@ public enum PipelineSchema {
         var out = ""
         for d in StageRegistry.all {
             out += "\(d.name)\(d.kind == .emitter ? " (emitter)" : "")\n    \(d.summary)\n"
+            out += "    " + fieldsLine(d.fields) + "\n"
             if d.options.isEmpty { out += "    (no options)\n" }
             for o in d.options {
-                out += "    \(o.name): \(o.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"
-                switch o.kind {
-                case .integer, .number, .choice: out += " Allowed: \(o.expectation)."
-                default: break
+                out += "    \(o.name): \(o.type.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"
+                switch o.type {
+                case .integer, .number, .choice, .choiceList: out += " Allowed: \(o.type.expectation)."
+                case .bool, .string, .stringList, .path: break
                 }
                 out += "\n"
             }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Containerfile's runtime stage with podman and runs the image as the
 # README does: one run over samples/ (bytes compared with the golden files), then
-# the Kubernetes Indexed Job's command as two shards (JOB_COMPLETION_INDEX 0 and 1,
-# --shard auto --shard-count 2) and their merge, compared the same way. Also checks
+# the README's Kubernetes Indexed Job (its command and completions read from README.md,
+# one container per JOB_COMPLETION_INDEX) and its merge, compared the same way. Also checks
 # the image's user (10001, not root), entrypoint, and that the binary needs no
 # Swift library.
 #
@@ -106,10 +106,7 @@ echo "$libs" | sed 's/^/  /' >&2
 if echo "$libs" | grep -E "libswift|Foundation|not found"; then fail "the binary needs the libraries above"; fi
 "${run[@]}" "$image" --version | sed 's/^/  /' >&2
 
-# 5. One run over samples/, as the README's podman example.
-mkdir -p "$work/data"
-cp -R "$source_dir/samples" "$source_dir/pipeline.json" "$work/data/"
-chown -R 10001:10001 "$work/data"
+# 5. The README's podman example: one run over samples/.
 compare() {
   local n=0
   for golden in "$source_dir/Tests/PagePipeTests/Fixtures/golden"/*; do
@@ -118,18 +115,38 @@ compare() {
   done
   say "$2: $n files byte-identical to the golden files"
 }
-say "podman run $image run --pipeline /data/pipeline.json --output /data/out"
-"${run[@]}" -v "$work/data:/data" "$image" run --pipeline /data/pipeline.json --output /data/out || fail "the run exited $?"
-compare "$work/data/out" "one run"
+mkdir -p "$work/one"
+cp -R "$source_dir/samples" "$source_dir/pipeline.json" "$work/one/"
+chown -R 10001:10001 "$work/one"
+say "podman run -v ...:/data $image run --pipeline /data/pipeline.json --output /data/out"
+"${run[@]}" -v "$work/one:/data" "$image" run --pipeline /data/pipeline.json --output /data/out || fail "the run exited $?"
+compare "$work/one/out" "one run"
 
-# 6. The README's Kubernetes Indexed Job, two completions, then the merge.
-for index in 0 1; do
-  "${run[@]}" -v "$work/data:/data" -e JOB_COMPLETION_INDEX=$index --entrypoint sh "$image" -c \
-    'pagepipe run --pipeline /data/pipeline.json --input /data/samples --output /data/shards/shard-$JOB_COMPLETION_INDEX --shard auto --shard-count 2 --quiet' \
-    || fail "shard $index exited $?"
-  say "shard $index: $(grep -c . "$work/data/shards/shard-$index/documents.jsonl" || true) documents"
+# 6. The README's Kubernetes Indexed Job, its command taken from README.md as
+# written: each index in its own container, then the merge.
+readme_after() {  # the first fenced block after a README line holding $1
+  awk -v marker="$1" 'index($0, marker) { found = 1; next }
+    found && /^```/ && !inside { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { print }' "$source_dir/README.md"
+}
+job="$(readme_after "container-check: job")"
+command="$(echo "$job" | awk '/^ *args:/ { on = 1; next } on && /^ *[a-z]+:/ { exit } on { sub(/^ *(- )?/, ""); printf "%s%s", sep, $0; sep = " " }')"
+completions="$(echo "$job" | awk '/^ *completions:/ { print $2 }')"
+merge="$(readme_after "container-check: merge")"
+[[ "$command" == "pagepipe run "*"--shard auto"* ]] && [ -n "$completions" ] && [[ "$merge" == "pagepipe merge "* ]] \
+  || fail "no Indexed Job (args, completions) and merge command found in README.md"
+mkdir -p "$work/data"
+cp -R "$source_dir/samples" "$work/data/pages"
+cp "$source_dir/pipeline.json" "$work/data/"
+chown -R 10001:10001 "$work/data"
+say "Indexed Job, $completions completions: sh -c '$command'"
+for index in $(seq 0 $((completions - 1))); do
+  "${run[@]}" -v "$work/data:/data" -e JOB_COMPLETION_INDEX=$index --entrypoint sh "$image" -c "$command" \
+    || fail "index $index exited $?"
+  say "index $index: shard-$index, $(grep -c . "$work/data/out/shard-$index/documents.jsonl" || true) documents"
 done
-"${run[@]}" -v "$work/data:/data" --entrypoint sh "$image" -c 'pagepipe merge /data/shards/shard-* --output /data/all' \
-  || fail "the merge exited $?"
-compare "$work/data/all" "Indexed Job (2 shards) merged"
+say "merge: sh -c '$merge'"
+"${run[@]}" -v "$work/data:/data" --entrypoint sh "$image" -c "$merge" || fail "the merge exited $?"
+compare "$work/data/out/all" "Indexed Job ($completions shards) merged"
 say "ok"

@@ -77,13 +77,15 @@ struct Run: ParsableCommand {
         Walks each input folder recursively for .html, .htm and .xhtml files (also gzip'd, .gz), in sorted order, and runs the stages. Emitters write into the output folder, each file replaced atomically; errors.jsonl lists every page that failed ({"id","stage","error"}), dropped.jsonl every page a stage dropped, and stats.json the counts and CPU time per stage. A page that fails never stops the run.
         """)
 
-    @Option(name: .long, help: ArgumentHelp("The pipeline file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The pipeline file.", valueName: "file"), completion: .file(extensions: ["json"]))
     var pipeline: String = "pipeline.json"
 
-    @Option(name: .long, help: ArgumentHelp("An input folder (repeatable); overrides the pipeline's \"input\".", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("An input folder (repeatable); overrides the pipeline's \"input\".", valueName: "dir"),
+            completion: .directory)
     var input: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The output folder; overrides the pipeline's \"output\".", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The output folder; overrides the pipeline's \"output\".", valueName: "dir"),
+            completion: .directory)
     var output: String?
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
@@ -178,10 +180,10 @@ struct Merge: ParsableCommand {
         Each folder must come from `pagepipe run --shard K/N` with the same pipeline. The merged documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
         """)
 
-    @Argument(help: "The shards' output folders.")
+    @Argument(help: "The shards' output folders.", completion: .directory)
     var shards: [String]
 
-    @Option(name: .long, help: ArgumentHelp("The merged output folder.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The merged output folder.", valueName: "dir"), completion: .directory)
     var output: String
 
     @Option(name: .long, help: ArgumentHelp("The pipeline the shards ran.", valueName: "file"))
@@ -213,7 +215,7 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a pipeline file and report every problem at once.")
 
-    @Argument(help: "The pipeline file.")
+    @Argument(help: "The pipeline file.", completion: .file(extensions: ["json"]))
     var file: String = "pipeline.json"
 
     func run() throws {
@@ -256,7 +258,7 @@ struct StageCommand: ParsableCommand {
         Example: echo '{"id":"p","path":"samples/page.html"}' | pagepipe stage parse-html
         """)
 
-    @Argument(help: "Stage names, run in order.")
+    @Argument(help: "Stage names, run in order.", completion: .list(StageRegistry.names))
     var stages: [String]
 
     @Option(name: .long, help: ArgumentHelp("Options as JSON.", valueName: "json"))

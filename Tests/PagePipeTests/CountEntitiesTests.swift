@@ -126,10 +126,11 @@ struct CountEntitiesTests {
         #expect(infos[k[1]].context.0 == NERFeatures.boundary.lower && infos[k[1]].context.3 == word("reported"))
         #expect(infos[k[0]].context.1 == 0 && infos[k[0]].context.4 == 0)
         // "Assad" follows "Bashar" somewhere in the page; "Kommersant" never follows a capitalised word
-        #expect(at("Assad").allSatisfy { infos[$0].doc & 4 != 0 })
-        #expect(k.allSatisfy { infos[$0].doc & 4 == 0 })
-        // a run of capitalised words: its first word marked 8, the others 4
-        #expect(infos[at("President")[0]].doc & 8 != 0 && infos[at("Bashar")[0]].doc & 12 == 4)
+        #expect(at("Assad").allSatisfy { infos[$0].doc.contains(.followsCapitalised) })
+        #expect(k.allSatisfy { !infos[$0].doc.contains(.followsCapitalised) })
+        // a run of capitalised words: its first word precedes one, the others follow one
+        #expect(infos[at("President")[0]].doc.contains(.precedesCapitalised)
+            && infos[at("Bashar")[0]].doc.intersection([.precedesCapitalised, .followsCapitalised]) == .followsCapitalised)
         // lowercase words get no page contexts
         #expect(infos[at("cited")[0]].context.0 == 0)
     }
@@ -277,8 +278,10 @@ struct CountEntitiesTests {
     }
 
     @Test func rejectsBadDictionaries() throws {
-        #expect(throws: PageError.self) { try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}") }
-        #expect(throws: PageError.self) { try EntityDictionary(json: "[1, 2]") }
+        #expect(throws: DataError("dictionary: entities[0].type: expected one of PER, ORG, LOC, MISC, got \"CITY\"")) {
+            try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}")
+        }
+        #expect(throws: DataError("dictionary: expected an object with an \"entities\" array")) { try EntityDictionary(json: "[1, 2]") }
         #expect(throws: OptionError("dictionaryMode", "\"only\" needs a dictionary")) { try stage(["dictionaryMode": .string("only")]) }
         #expect(throws: ConfigError.self) { try stage(["types": .array([.string("PERSON")])]) }
     }

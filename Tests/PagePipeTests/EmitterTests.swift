@@ -77,6 +77,6 @@ import Testing
     }
 
     @Test func aMissingInputIsAnError() {
-        #expect(throws: PageError.self) { try InputWalker.walk(["/nonexistent/input"]) }
+        #expect(throws: SetupError("input /nonexistent/input: No such file or directory")) { try InputWalker.walk(["/nonexistent/input"]) }
     }
 }

@@ -115,7 +115,7 @@ import PagePipeTools
         let copy = try LanguageModel(serialized: model.serialized())
         #expect(copy.languages == model.languages)
         #expect(copy.serialized() == model.serialized())
-        #expect(throws: PageError.self) { try LanguageModel(serialized: Array("not a profile at all, really".utf8)) }
+        #expect(throws: DataError("language profile: not a pagepipe language profile")) { try LanguageModel(serialized: Array("not a profile at all, really".utf8)) }
     }
 
     @Test func trainingIsDeterministicAndAddingALanguageIsAddingData() {

@@ -153,11 +153,4 @@ import Testing
         var d = Document(id: "x")
         #expect(throws: PageError.self) { try stage().process(&d) }
     }
-
-    @Test func isRegisteredBeforeTheEmitters() {
-        let names = StageRegistry.names
-        #expect(names.firstIndex(of: "normalize-language")! > names.firstIndex(of: "parse-html")!)
-        #expect(names.firstIndex(of: "normalize-language")! < names.firstIndex(of: "emit-jsonl")!)
-        #expect(StageRegistry.defaultChain.contains("normalize-language"))
-    }
 }

@@ -162,15 +162,38 @@ final class PipelineConfigTests: XCTestCase {
         }
     }
 
-    func testSchemaListsEveryStageAndOption() throws {
-        let schema = PipelineSchema.schema()
-        guard case .array(let variants)? = schema["properties"]?["stages"]?["items"]?["oneOf"] else {
-            return XCTFail("no stage variants in the schema")
+    /// The registry's order is the default chain's: every stage's needs are
+    /// met by the stages before it, with the defaults.
+    func testTheStandardRegistryInOrderIsAValidChain() {
+        var issues: [ConfigIssue] = []
+        let entries = StageRegistry.all.compactMap { d in
+            d.decodeOptions(nil, "", ".", &issues).map { PipelineConfig.StageEntry(descriptor: d, options: $0) }
         }
-        XCTAssertEqual(variants.compactMap { $0["properties"]?["stage"]?["const"]?.stringValue }, StageRegistry.names)
-        let parse = variants[0]["properties"]?["options"]?["properties"]?["maxFileBytes"]
-        XCTAssertEqual(parse?["type"], .string("integer"))
-        XCTAssertEqual(parse?["minimum"], .int(1))
-        XCTAssertEqual(parse?["default"], .int(64 << 20))
+        XCTAssertEqual(entries.count, StageRegistry.all.count)
+        XCTAssertEqual(PipelineConfig.checkChain(entries, given: PipelineConfig.runInput), [])
+        XCTAssertEqual(issues, [])
+    }
+
+    /// What `pagepipe stages` and the schema print about an option (from
+    /// `OptionInfo`) agrees with what validation accepts: the printed default
+    /// is accepted, a value just outside the printed range or choices is not.
+    func testPrintedDefaultsAndRangesAgreeWithValidation() {
+        for d in StageRegistry.all {
+            for o in d.options {
+                func accepted(_ v: JSONValue) -> Bool {
+                    var issues: [ConfigIssue] = []
+                    return d.decodeOptions(.object([(o.name, v)]), "o", ".", &issues) != nil
+                }
+                XCTAssertTrue(accepted(o.defaultValue), "\(d.name).\(o.name) default \(o.defaultValue.serialized)")
+                switch o.type {
+                case .integer(let min?, _): XCTAssertFalse(accepted(.int(min - 1)), "\(d.name).\(o.name)")
+                case .number(let min?, _): XCTAssertFalse(accepted(.double(min - 0.5)), "\(d.name).\(o.name)")
+                case .choice(let values): XCTAssertFalse(accepted(.string(values.joined())), "\(d.name).\(o.name)")
+                case .choiceList(let values): XCTAssertFalse(accepted(.array([.string(values.joined())])), "\(d.name).\(o.name)")
+                case .bool, .string, .stringList, .path: XCTAssertFalse(accepted(.array([.int(1)])), "\(d.name).\(o.name)")
+                default: break
+                }
+            }
+        }
     }
 }

@@ -202,12 +202,6 @@ import Testing
         }
     }
 
-    @Test func registeredAfterParseHTML() {
-        let names = StageRegistry.defaultChain
-        #expect(names.firstIndex(of: "remove-boilerplate") == names.firstIndex(of: "parse-html").map { $0 + 1 })
-        #expect(StageRegistry.descriptor(named: "remove-boilerplate")?.fields.reads.contains(.tree) == true)
-    }
-
     @Test(arguments: [
         ("Headline of the Day | The Daily Site", "The Daily Site", "Headline of the Day"),
         ("A Long Story About Things - Example News", nil, "A Long Story About Things"),

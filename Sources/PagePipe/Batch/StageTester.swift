@@ -8,19 +8,20 @@ public struct StageTester {
     public let pipeline: Pipeline
 
     /// - Parameter options: one stage's options, or an object keyed by stage name.
-    public init(stageNames: [String], options: JSONValue?, baseDirectory: String = ".") throws {
+    public init(stageNames: [String], options: JSONValue?, baseDirectory: String = ".",
+                registry: StageRegistry = .standard) throws {
         var issues: [ConfigIssue] = []
         var entries: [PipelineConfig.StageEntry] = []
         let keyed: Bool = {
             guard case .object(let members)? = options, !members.isEmpty else { return false }
             return members.allSatisfy { m in stageNames.contains(m.0) } && stageNames.count >= 1
-                && !(stageNames.count == 1 && StageRegistry.descriptor(named: stageNames[0])?.options
+                && !(stageNames.count == 1 && registry.descriptor(named: stageNames[0])?.options
                     .contains { $0.name == members[0].0 } == true)
         }()
         var paths: [String] = []
         for (k, name) in stageNames.enumerated() {
-            guard let d = StageRegistry.descriptor(named: name) else {
-                issues.append(ConfigIssue(path: "stages[\(k)]", message: "unknown stage \"\(name)\" (known: \(StageRegistry.names.joined(separator: ", ")))"))
+            guard let d = registry.descriptor(named: name) else {
+                issues.append(ConfigIssue(path: "stages[\(k)]", message: "unknown stage \"\(name)\" (known: \(registry.names.joined(separator: ", ")))"))
                 continue
             }
             if d.kind == .emitter {
@@ -36,7 +37,7 @@ public struct StageTester {
                 paths.append("stages[\(k)]")
             }
         }
-        if issues.isEmpty { issues = PipelineConfig.checkChain(entries, given: Self.input, paths: paths) }
+        if issues.isEmpty { issues = PipelineConfig.checkChain(entries, given: Self.input, paths: paths, registry: registry) }
         if !issues.isEmpty { throw ConfigError(file: "pagepipe stage", issues: issues) }
         pipeline = try PipelineConfig(stages: entries, inputs: [], output: nil).build(file: "pagepipe stage", skipUnread: false)
     }

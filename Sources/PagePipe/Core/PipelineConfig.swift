@@ -1,22 +1,5 @@
 import Foundation
 
-/// A configuration problem, with the JSON path it concerns.
-public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-}
-
-/// All configuration problems found at once.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var issues: [ConfigIssue]
-    public var description: String {
-        "\(file): invalid pipeline (\(issues.count) problem\(issues.count == 1 ? "" : "s")):\n"
-            + issues.map { "  \($0)" }.joined(separator: "\n")
-    }
-}
-
 /// `pipeline.json`, validated: `{"version": 1, "input": [...], "output": "...",
 /// "stages": [{"stage": NAME, "options": {...}}, ...]}`.
 public struct PipelineConfig: Sendable {
@@ -44,25 +27,27 @@ public struct PipelineConfig: Sendable {
     public var output: String?
 
     /// Loads and validates a file; every problem is reported in one error.
-    public static func load(path: String) throws -> PipelineConfig {
+    public static func load(path: String, registry: StageRegistry = .standard) throws -> PipelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file")])
         }
         let base = (path as NSString).deletingLastPathComponent
-        return try parse(bytes: [UInt8](data), file: path, baseDirectory: base.isEmpty ? "." : base)
+        return try parse(bytes: [UInt8](data), file: path, baseDirectory: base.isEmpty ? "." : base, registry: registry)
     }
 
-    public static func parse(bytes: [UInt8], file: String = "pipeline.json", baseDirectory: String = ".") throws -> PipelineConfig {
+    public static func parse(bytes: [UInt8], file: String = "pipeline.json", baseDirectory: String = ".",
+                             registry: StageRegistry = .standard) throws -> PipelineConfig {
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
         } catch let e as JSONParseError {
             throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "not valid JSON: \(e)")])
         }
-        return try validate(json, file: file, baseDirectory: baseDirectory)
+        return try validate(json, file: file, baseDirectory: baseDirectory, registry: registry)
     }
 
-    public static func validate(_ json: JSONValue, file: String, baseDirectory: String) throws -> PipelineConfig {
+    public static func validate(_ json: JSONValue, file: String, baseDirectory: String,
+                                registry: StageRegistry = .standard) throws -> PipelineConfig {
         var issues: [ConfigIssue] = []
         func fail(_ path: String, _ message: String) { issues.append(ConfigIssue(path: path, message: message)) }
 
@@ -118,8 +103,8 @@ public struct PipelineConfig: Sendable {
                 }
                 guard let nameValue = item["stage"] else { fail("\(here).stage", "missing"); complete = false; continue }
                 guard let name = nameValue.stringValue else { fail("\(here).stage", "expected a string"); complete = false; continue }
-                guard let descriptor = StageRegistry.descriptor(named: name) else {
-                    fail("\(here).stage", "unknown stage \"\(name)\" (known: \(StageRegistry.names.joined(separator: ", ")))")
+                guard let descriptor = registry.descriptor(named: name) else {
+                    fail("\(here).stage", "unknown stage \"\(name)\" (known: \(registry.names.joined(separator: ", ")))")
                     complete = false
                     continue
                 }
@@ -135,7 +120,7 @@ public struct PipelineConfig: Sendable {
         }
         // The chain is checked only when every stage is known: a guess about a
         // chain with holes would add noise to the real problems.
-        if complete { issues += checkChain(entries, given: runInput) }
+        if complete { issues += checkChain(entries, given: runInput, registry: registry) }
         if !issues.isEmpty { throw ConfigError(file: file, issues: issues) }
         return PipelineConfig(stages: entries, inputs: inputs, output: output)
     }
@@ -144,7 +129,8 @@ public struct PipelineConfig: Sendable {
     /// emitter, a field read that no earlier stage writes (nor `given`, the
     /// fields the input provides), an emitter listed twice.
     /// - Parameter paths: the path of each entry, `stages[k]` by default.
-    public static func checkChain(_ entries: [StageEntry], given: Set<DocumentField>, paths: [String]? = nil) -> [ConfigIssue] {
+    public static func checkChain(_ entries: [StageEntry], given: Set<DocumentField>, paths: [String]? = nil,
+                                  registry: StageRegistry = .standard) -> [ConfigIssue] {
         var issues: [ConfigIssue] = []
         var written = given
         var emitters: [String: String] = [:]
@@ -165,7 +151,7 @@ public struct PipelineConfig: Sendable {
             let fields = entry.fields
             for field in DocumentField.allCases where fields.reads.contains(field) && !written.contains(field) {
                 var message = "\(d.name) reads \(field.rawValue), which no earlier stage writes"
-                if let writer = StageRegistry.all.first(where: { $0.kind == .transform && $0.fields.writes.contains(field) }) {
+                if let writer = registry.writer(of: field) {
                     message += ": add \(writer.name) before it"
                 }
                 issues.append(ConfigIssue(path: here, message: message))

@@ -126,20 +126,25 @@ public enum Resources {
         return sums
     }
 
+    /// The whole file, read into a buffer of its size (models are megabytes:
+    /// no growing buffer, no second copy, so the peak memory stays the file's size).
     static func readFile(_ path: String) throws(ResourceError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .unreadable(path: path, reason: String(cString: strerror(errno)))
             }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0 ..< n])
+            if n == 0 { throw .unreadable(path: path, reason: "the file ended after \(done) of \(bytes.count) bytes") }
+            done += n
         }
+        return bytes
     }
 }

@@ -1,7 +1,7 @@
 /// The JSON Schema of pipeline.json and the `pagepipe stages` listing, both
 /// generated from the registry so that they cannot drift from the code.
 public enum PipelineSchema {
-    public static func schema() -> JSONValue {
+    public static func schema(_ registry: StageRegistry = .standard) -> JSONValue {
         .object([
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
             ("title", .string("pagepipe pipeline")),
@@ -23,7 +23,7 @@ public enum PipelineSchema {
                 ("stages", .object([
                     ("type", .string("array")),
                     ("minItems", .int(1)),
-                    ("items", .object([("oneOf", .array(StageRegistry.all.map(stageSchema)))])),
+                    ("items", .object([("oneOf", .array(registry.all.map(stageSchema)))])),
                 ])),
             ])),
         ])
@@ -85,9 +85,9 @@ public enum PipelineSchema {
     }
 
     /// Human-readable listing of every stage and its options.
-    public static func listing() -> String {
+    public static func listing(_ registry: StageRegistry = .standard) -> String {
         var out = ""
-        for d in StageRegistry.all {
+        for d in registry.all {
             out += "\(d.name)\(d.kind == .emitter ? " (emitter)" : "")\n    \(d.summary)\n"
             out += "    " + fieldsLine(d.fields) + "\n"
             if d.options.isEmpty { out += "    (no options)\n" }

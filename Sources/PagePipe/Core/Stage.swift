@@ -7,13 +7,6 @@ public enum StageOutcome: Sendable, Equatable {
     case drop(reason: String)
 }
 
-/// A failure of one page in one stage. The run records it and goes on.
-public struct PageError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// One step of a pipeline: reads some fields of a document and sets others.
 ///
 /// Stages are built once per run from validated options and then called from

@@ -75,7 +75,7 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     public convenience init(serialized b: [UInt8]) throws {
-        func fail(_ why: String) -> PageError { PageError("language profile: \(why)") }
+        func fail(_ why: String) -> DataError { DataError("language profile: \(why)") }
         guard b.count > 32, Array(b[0 ..< 8]) == Self.magic else { throw fail("not a pagepipe language profile") }
         var p = 8
         func u32() throws -> Int {

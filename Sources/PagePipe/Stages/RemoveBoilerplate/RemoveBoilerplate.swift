@@ -21,14 +21,16 @@ public struct RemoveBoilerplate: Stage {
     }
 
     public struct Options: StageOptions {
-        public var comments = false
-        public var tables = true
-        public var headline = false
+        // The extractor's own defaults, so that they are written once.
+        public var comments = Self.extractor.keepComments
+        public var tables = Self.extractor.keepTables
+        public var headline = Self.extractor.keepHeadline
         public var favor = Favor.balanced
-        public var minTextChars = 250
+        public var minTextChars = Self.extractor.minText
         public var minChars = 0
-        public var explain = false
+        public var explain = Self.extractor.explain
         public init() {}
+        private static let extractor = ContentExtractor.Settings()
 
         public static let declaration: [StageOption<Options>] = [
             StageOption("comments", \.comments, "Keep reader comments with the article."),

@@ -42,6 +42,15 @@ func loadPipeline(_ path: String) throws -> (PipelineConfig, Pipeline) {
     }
 }
 
+/// The absolute folder of a pipeline file, where relative paths in its options
+/// are resolved: what a run records with its pipeline.
+func pipelineFolder(_ file: String) -> String {
+    let folder = (file as NSString).deletingLastPathComponent
+    if folder.hasPrefix("/") { return folder }
+    let cwd = FileManager.default.currentDirectoryPath
+    return folder.isEmpty ? cwd : cwd + "/" + folder
+}
+
 /// Takes the output folder's lock; another run holding it exits 75.
 func lockOutput(_ folder: String) throws -> OutputLock {
     do {
@@ -147,7 +156,8 @@ struct Run: ParsableCommand {
         let runner = Runner(pipeline: pipelineValue,
                             options: .init(jobs: jobs, progress: !quiet && (progress || tty),
                                            incremental: incremental, retryFailed: retryFailed, shard: shardValue,
-                                           pipelineFingerprint: pipelineFingerprint(config)))
+                                           pipelineFingerprint: pipelineFingerprint(config),
+                                           pipelineRecord: PipelineRecord(config, baseDirectory: pipelineFolder(pipeline))))
         let summary: RunSummary
         do {
             summary = try runner.run(items: items, output: outputDir)
@@ -169,7 +179,7 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Combine the output folders of shards 1...N into the outputs of one run.",
         discussion: """
-        Each folder must come from `pagepipe run --shard K/N` with the same pipeline. The merged documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
+        Each folder must come from `pagepipe run --shard K/N` with the same pipeline; each records the pipeline it ran, which the merge uses (or checks against --pipeline), and shards that disagree are refused with the difference named. The merged documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
         """)
 
     @Argument(help: "The shards' output folders.", completion: .directory)
@@ -178,19 +188,32 @@ struct Merge: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The merged output folder.", valueName: "dir"), completion: .directory)
     var output: String
 
-    @Option(name: .long, help: ArgumentHelp("The pipeline the shards ran.", valueName: "file"))
-    var pipeline: String = "pipeline.json"
+    @Option(name: .long, help: ArgumentHelp(
+        "The pipeline the shards ran (default: the one they record); shards that ran another are refused.",
+        valueName: "file"), completion: .file(extensions: ["json"]))
+    var pipeline: String?
 
     @Flag(name: .long, help: "Print nothing but fatal errors.")
     var quiet = false
 
     func run() throws {
-        let (config, pipelineValue) = try loadPipeline(pipeline)
+        let plan: PagePipe.Merge.Plan
+        let pipelineValue: Pipeline
+        do {
+            let given = try pipeline.map { file in
+                let config = try PipelineConfig.load(path: file)
+                return (file: file, config: config, record: PipelineRecord(config, baseDirectory: pipelineFolder(file)))
+            }
+            plan = try PagePipe.Merge.plan(shards: shards, given: given)
+            pipelineValue = try plan.config.build(file: pipeline ?? ResultStore.path(in: shards[0]))
+        } catch {
+            printError("pagepipe merge: \(error)")
+            throw ExitCode(ExitStatus.code(for: error))
+        }
         let lock = try lockOutput(output)
         let summary: RunSummary
         do {
-            summary = try PagePipe.Merge.run(pipeline: pipelineValue, fingerprint: pipelineFingerprint(config),
-                                             shards: shards, output: output)
+            summary = try PagePipe.Merge.run(plan, pipeline: pipelineValue, output: output)
         } catch {
             printError("pagepipe merge: \(error)")
             throw ExitCode(ExitStatus.code(for: error))

@@ -13,11 +13,11 @@ func printVersion() throws {
         sums = try Resources.checksums(places: places)
     } catch {
         printError("pagepipe: \(error)")
-        throw ExitCode(ExitCodes.configuration)
+        throw ExitCode(ExitStatus.configuration)
     }
     guard !sums.isEmpty else {
         printError("pagepipe: no model files found (searched: \(places.joined(separator: ", ")); set PAGEPIPE_DATA to the folder that holds them)")
-        throw ExitCode(ExitCodes.configuration)
+        throw ExitCode(ExitStatus.configuration)
     }
     for sum in sums {
         print("sha256:\(sum.sha256)  \(sum.name)  \(sum.size) bytes  \(sum.path)")

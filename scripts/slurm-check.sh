@@ -172,7 +172,8 @@ bad="$(scontrol show job -o | grep -v -E 'JobState=COMPLETED|JobState=FAILED .*E
 tasks=0
 for shard in "$data"/out/shard-*; do
   tasks=$((tasks + 1))
-  say "$(basename "$shard"): $(wc -l < "$shard/documents.jsonl") documents, $(wc -l < "$shard/errors.jsonl") errors, $(wc -l < "$shard/dropped.jsonl") dropped"
+  spec="$(head -1 "$shard/.pagepipe/results.jsonl" | grep -o '"shard":"[0-9]*/[0-9]*"' | cut -d'"' -f4)"
+  say "$shard: shard $spec, $(wc -l < "$shard/documents.jsonl") documents, $(wc -l < "$shard/errors.jsonl") errors, $(wc -l < "$shard/dropped.jsonl") dropped"
 done
 [ "$tasks" = 3 ] || fail "expected 3 shard folders, found $tasks"
 

@@ -13,6 +13,8 @@ struct BenchNER: ParsableCommand {
     var input = "../shared/data/ner/conll2003-dev.txt"
     @Flag(help: "Read --input as plain text, one document per blank-line-separated block.")
     var text = false
+    @Option(help: "The model's language (ner-LANG.bin).")
+    var language = "en"
     @Option(help: "Minimum CPU seconds per measurement.")
     var seconds = 3.0
 
@@ -24,11 +26,7 @@ struct BenchNER: ParsableCommand {
         } else {
             texts = NERTrainer.readCoNLL(raw).map { String(String.UnicodeScalarView($0.scalars)) }
         }
-        let tagger: EntityTagger
-        switch EntityTagger.shared {
-        case .success(let t): tagger = t
-        case .failure(let e): throw e
-        }
+        let tagger = try shippedTagger(language: language)
         let tokenized = texts.map { Tokenizer.tokenize($0) }
         let tokens = tokenized.reduce(0) { $0 + $1.tokens.count }
         print("\(texts.count) documents, \(tokens) tokens")
@@ -50,19 +48,10 @@ struct BenchNER: ParsableCommand {
             }
             return n
         }
-        // The same on the full 17-tag table (for comparison).
-        measure("tagger, full weight table") {
-            var n = 0
-            for (scalars, toks, sents) in tokenized {
-                let infos = EntityTagger.prepare(scalars, toks, sents, gazetteer: tagger.gazetteer)
-                n &+= tagger.tagDocument(infos, sents, narrowTable: false).count
-            }
-            return n
-        }
         measure("tokenizer") {
             texts.reduce(0) { $0 &+ Tokenizer.tokenize($1).tokens.count }
         }
-        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: [:], baseDirectory: "."))
+        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: ["defaultLanguage": .string(language)], baseDirectory: "."))
         measure("stage count-entities (tokenize, tag, merge, count)") {
             var n = 0
             for t in texts {
@@ -74,4 +63,12 @@ struct BenchNER: ParsableCommand {
             return n
         }
     }
+}
+
+/// The shipped tagger of a language, or an error saying why there is none.
+func shippedTagger(language: String) throws -> EntityTagger {
+    guard let result = EntityModels.shipped.tagger(for: language) else {
+        throw ValidationError("no entity model for language \"\(language)\" in Sources/PagePipe/Resources")
+    }
+    return try result.get()
 }

@@ -3,8 +3,9 @@ import Foundation
 import PagePipe
 import PagePipeTools
 
-/// `pagepipe-dev train-ner`: trains the count-entities tagger from CoNLL files
-/// and writes Sources/PagePipe/Resources/ner-en.bin. Deterministic given --seed.
+/// `pagepipe-dev train-ner`: trains the count-entities tagger of one language
+/// from CoNLL files and writes Sources/PagePipe/Resources/ner-LANG.bin, reading
+/// gazetteer-LANG.txt beside it. Deterministic given --seed.
 struct TrainNER: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-ner",
@@ -34,13 +35,17 @@ struct TrainNER: ParsableCommand {
     var headlineRate = 0.15
     @Option(help: "Shuffling seed.")
     var seed: UInt64 = 1
-    @Option(help: "Where to write the model.")
-    var out = "Sources/PagePipe/Resources/ner-en.bin"
-    @Option(help: "Gazetteer file.")
-    var gazetteer = "Sources/PagePipe/Resources/gazetteer-en.txt"
+    @Option(help: "The model's language (ISO 639-1): count-entities uses it for pages in that language.")
+    var language = "en"
+    @Option(help: "Where to write the model (default: Sources/PagePipe/Resources/ner-LANG.bin).")
+    var out = ""
+    @Option(help: "Gazetteer file (default: Sources/PagePipe/Resources/gazetteer-LANG.txt; it ships with the model).")
+    var gazetteer = ""
 
     func run() throws {
-        let gaz = Gazetteer(text: (try? String(contentsOfFile: gazetteer, encoding: .utf8)) ?? "")
+        let out = self.out.isEmpty ? "Sources/PagePipe/Resources/ner-\(language).bin" : self.out
+        let gazetteer = self.gazetteer.isEmpty ? "Sources/PagePipe/Resources/gazetteer-\(language).txt" : self.gazetteer
+        let gaz = Gazetteer(text: try String(contentsOfFile: gazetteer, encoding: .utf8))
         print("gazetteer: \(gaz.count) phrases")
         var docs: [NERTrainer.Doc] = []
         for f in train.split(separator: ",") {
@@ -87,9 +92,10 @@ struct TrainNER: ParsableCommand {
             var trainIdx = all.enumerated().filter { $0.offset % folds != k }.map(\.element)
             for _ in 0..<foldEpochs { shuffle(&trainIdx); _ = part.epoch(docs, infos: infos, order: trainIdx) }
             let (w, scale) = part.averagedQuantized()
-            let tagger = EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
+            let tagger = try EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
             for (n, d) in all.enumerated() where n % folds == k {
-                NERFeatures.fillPredictionBits(&secondInfos[d], tags: tagger.tag(infos[d], docs[d].sentences))
+                // exactly the first pass the tagger runs on a new page
+                NERFeatures.fillPredictionBits(&secondInfos[d], tags: tagger.firstPass(infos[d], docs[d].sentences))
             }
             print("fold \(k + 1)/\(folds) tagged")
         }
@@ -131,8 +137,8 @@ struct TrainNER: ParsableCommand {
                 for k in avg.indices { avg[k] += other[k] }
             }
             let (w, scale) = NERTrainer.quantize(avg)
-            let tagger = EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
-            let one = NEREvaluation.score(docs: devDocs) { tagger.tag(devInfos[$0], devDocs[$0].sentences) }
+            let tagger = try EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
+            let one = NEREvaluation.score(docs: devDocs) { tagger.firstPass(devInfos[$0], devDocs[$0].sentences) }
             let score = NEREvaluation.score(docs: devDocs) { tagger.tagDocument(devInfos[$0], devDocs[$0].sentences) }
             print(String(format: "epoch %d: %d mistakes, %.1fs, dev micro F1 %.2f (one pass %.2f)  (%@)", e, mistakes,
                          Date().timeIntervalSince(t0), score.micro * 100, one.micro * 100, score.perType))

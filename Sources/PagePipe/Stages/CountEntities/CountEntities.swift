@@ -1,15 +1,17 @@
 /// count-entities: finds the people, organisations and places a page names
 /// and counts them.
 ///
-/// Reads `text` (nothing to do without it) and `language` (nil is taken as
-/// English). Writes `mentions` (code-point spans into `text`, with type
-/// PER/ORG/LOC/MISC) and `entities` (name, type, count; most counted first,
-/// then by name), with aliases merged within the page: "Bashar Assad",
-/// "Assad" and "ASSAD" count as one entity named by its longest form. With a
-/// `dictionary`, its names and aliases are matched too and counted under the
-/// dictionary's name. Pages in a language other than English get dictionary
-/// matches only and the extra field `entitiesModel: "skipped: language xx"`.
-/// Never drops a document.
+/// Reads `text` (nothing to do without it) and `language` (a page without one
+/// is taken to be in `defaultLanguage`). Writes `mentions` (code-point spans
+/// into `text`, with type PER/ORG/LOC/MISC) and `entities` (name, type, count;
+/// most counted first, then by name), with aliases merged within the page:
+/// "Bashar Assad", "Assad" and "ASSAD" count as one entity named by its
+/// longest form. The tagger is the page language's model (`EntityModels`);
+/// with a `dictionary`, its names and aliases are matched too and counted
+/// under the dictionary's name. Pages in a language without a model get
+/// dictionary matches only and the extra field `entitiesModel: "skipped:
+/// language xx"`. Never drops a document; a model that cannot be read fails
+/// the pages of its language.
 public struct CountEntities: Stage {
     public static let descriptor = StageDescriptor(
         CountEntities.self, name: "count-entities",
@@ -23,15 +25,23 @@ public struct CountEntities: Stage {
                        "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
             OptionSpec("consistency", .bool, default: .bool(false),
                        "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
+            OptionSpec("defaultLanguage", .string, default: .string("en"),
+                       "Language of pages that carry none (no normalize-language before this stage): picks the model."),
         ])
 
     let dictionary: EntityDictionary?
     let dictionaryOnly: Bool
     let countedTypes: Set<EntityType>
     let consistency: Bool
-    let tagger: EntityTagger?
+    let defaultLanguage: String
+    /// nil with dictionaryMode "only"
+    let models: EntityModels?
 
     public init(options: StageOptions) throws {
+        try self.init(options: options, models: .shipped)
+    }
+
+    init(options: StageOptions, models: EntityModels) throws {
         if let path = options.path("dictionary") {
             dictionary = try EntityDictionary(contentsOfFile: path)
         } else {
@@ -50,14 +60,14 @@ public struct CountEntities: Stage {
         }
         countedTypes = types
         consistency = options.bool("consistency")
-        if dictionaryOnly {
-            tagger = nil
-        } else {
-            switch EntityTagger.shared {
-            case .success(let t): tagger = t
-            case .failure(let e): throw e
-            }
+        defaultLanguage = options.string("defaultLanguage") ?? "en"
+        guard LanguageCode.canonical(defaultLanguage) != nil else {
+            throw PageError("count-entities: defaultLanguage: expected a language code such as \"en\", got \"\(defaultLanguage)\"")
         }
+        self.models = dictionaryOnly ? nil : models
+        // The default language's model is read now, so that a damaged one stops
+        // the run before any page; another language's on its first page.
+        if case .failure(let e)? = self.models?.tagger(for: defaultLanguage) { throw e }
     }
 
     /// A found name: tokens first...last, its type, and the dictionary entry it matched.
@@ -73,10 +83,17 @@ public struct CountEntities: Stage {
             document.mentions = []; document.entities = []
             return .keep
         }
-        // A page the model skips, with no dictionary to match, has nothing to find:
-        // do not tokenize it.
-        if dictionary == nil, let lang = document.language, !Self.isEnglish(lang) {
-            if tagger != nil { document.setExtra("entitiesModel", .string("skipped: language \(lang)")) }
+        let language = document.language ?? defaultLanguage
+        var tagger: EntityTagger? = nil
+        if let models {
+            switch models.tagger(for: language) {
+            case .success(let t)?: tagger = t
+            case .failure(let e)?: throw e
+            case nil: document.setExtra("entitiesModel", .string("skipped: language \(language)"))
+            }
+        }
+        // Nothing to find without a model or a dictionary: do not tokenize.
+        if tagger == nil && dictionary == nil {
             document.mentions = []; document.entities = []
             return .keep
         }
@@ -84,13 +101,9 @@ public struct CountEntities: Stage {
         let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: tagger?.gazetteer ?? Gazetteer())
         var spans: [Span] = []
         if let tagger {
-            if let lang = document.language, !Self.isEnglish(lang) {
-                document.setExtra("entitiesModel", .string("skipped: language \(lang)"))
-            } else {
-                let tags = tagger.tagDocument(infos, sentences)
-                spans = NERTags.spans(tags).map { Span(first: $0.0, last: $0.1, type: NERTags.types[$0.2], entry: nil) }
-                if consistency { Self.harmonizeTypes(&spans, infos) }
-            }
+            let tags = tagger.tagDocument(infos, sentences)
+            spans = NERTags.spans(tags).map { Span(first: $0.0, last: $0.1, type: NERTags.types[$0.2], entry: nil) }
+            if consistency { Self.harmonizeTypes(&spans, infos) }
         }
         if let dictionary {
             let matches = dictionary.match(infos).map {
@@ -110,11 +123,6 @@ public struct CountEntities: Stage {
         }
         document.entities = count(spans, document.mentions ?? [], infos)
         return .keep
-    }
-
-    static func isEnglish(_ lang: String) -> Bool {
-        let l = lang.lowercased()
-        return l == "en" || l.hasPrefix("en-") || l.hasPrefix("en_") || l == "eng"
     }
 
     /// Key of a span's words, case folded.

@@ -44,7 +44,15 @@ public struct NERTrainer {
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if parts.isEmpty { if !cur.isEmpty { sents.append(cur); cur = [] }; continue }
             if parts[0] == "-DOCSTART-" { flushDoc(); continue }
-            cur.append((String(parts[0]), String(parts[parts.count - 1])))
+            let word = String(parts[0])
+            var tag = String(parts[parts.count - 1])
+            // One convention for every corpus (WNUT-17 leaves them out, the
+            // Broad Twitter Corpus tags them): a user handle ("@name", or
+            // "@ name" where the source split it) and a lone "@" or "#" are
+            // not names. A hashtag's word is ("# Leeds": Leeds).
+            if word == "@" || word == "#" || (word.hasPrefix("@") && word.count > 1)
+                || cur.last?.0 == "@" { tag = "O" }
+            cur.append((word, tag))
         }
         flushDoc()
         return docs

@@ -15,6 +15,8 @@ struct BenchNER: ParsableCommand {
     var text = false
     @Option(help: "The model's language (ner-LANG.bin).")
     var language = "en"
+    @Option(help: "A folder with ner-LANG.bin and gazetteer-LANG.txt instead of the shipped models.")
+    var models = ""
     @Option(help: "Minimum CPU seconds per measurement.")
     var seconds = 3.0
 
@@ -26,7 +28,8 @@ struct BenchNER: ParsableCommand {
         } else {
             texts = NERTrainer.readCoNLL(raw).map { String(String.UnicodeScalarView($0.scalars)) }
         }
-        let tagger = try shippedTagger(language: language)
+        let store = models.isEmpty ? EntityModels.shipped : EntityModels(directory: models)
+        let tagger = try loadTagger(store, language: language)
         let tokenized = texts.map { Tokenizer.tokenize($0) }
         let tokens = tokenized.reduce(0) { $0 + $1.tokens.count }
         print("\(texts.count) documents, \(tokens) tokens")
@@ -51,7 +54,9 @@ struct BenchNER: ParsableCommand {
         measure("tokenizer") {
             texts.reduce(0) { $0 &+ Tokenizer.tokenize($1).tokens.count }
         }
-        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: ["defaultLanguage": .string(language)], baseDirectory: "."))
+        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options,
+                                                            given: ["defaultLanguage": .string(language)], baseDirectory: "."),
+                                      models: store)
         measure("stage count-entities (tokenize, tag, merge, count)") {
             var n = 0
             for t in texts {
@@ -65,10 +70,10 @@ struct BenchNER: ParsableCommand {
     }
 }
 
-/// The shipped tagger of a language, or an error saying why there is none.
-func shippedTagger(language: String) throws -> EntityTagger {
-    guard let result = EntityModels.shipped.tagger(for: language) else {
-        throw ValidationError("no entity model for language \"\(language)\" in Sources/PagePipe/Resources")
+/// A language's tagger from a model store, or an error saying why there is none.
+func loadTagger(_ store: EntityModels = .shipped, language: String) throws -> EntityTagger {
+    guard let result = store.tagger(for: language) else {
+        throw ValidationError("no entity model for language \"\(language)\"")
     }
     return try result.get()
 }

@@ -22,7 +22,7 @@ struct ExplainNER: ParsableCommand {
     func run() throws {
         let text = file == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             : try String(contentsOfFile: file, encoding: .utf8)
-        var tagger = try shippedTagger(language: language)
+        var tagger = try loadTagger(language: language)
         if !model.isEmpty {
             tagger = try EntityTagger(modelData: try Data(contentsOf: URL(fileURLWithPath: model)), gazetteer: tagger.gazetteer)
         }

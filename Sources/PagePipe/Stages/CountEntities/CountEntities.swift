@@ -41,7 +41,7 @@ public struct CountEntities: Stage {
         try self.init(options: options, models: .shipped)
     }
 
-    init(options: StageOptions, models: EntityModels) throws {
+    package init(options: StageOptions, models: EntityModels) throws {
         if let path = options.path("dictionary") {
             dictionary = try EntityDictionary(contentsOfFile: path)
         } else {
@@ -103,6 +103,8 @@ public struct CountEntities: Stage {
         if let tagger {
             let tags = tagger.tagDocument(infos, sentences)
             spans = NERTags.spans(tags).map { Span(first: $0.0, last: $0.1, type: NERTags.types[$0.2], entry: nil) }
+            Self.trimFunctionWordEnds(&spans, infos)
+            Self.surnamesFollowFullNames(&spans, infos)
             if consistency { Self.harmonizeTypes(&spans, infos) }
         }
         if let dictionary {
@@ -127,6 +129,38 @@ public struct CountEntities: Stage {
 
     /// Key of a span's words, case folded.
     static func words(_ s: Span, _ infos: [TokenInfo]) -> [UInt64] { (s.first...s.last).map { infos[$0].lower } }
+
+    /// A name does not end with a lower-case function word: the tagger
+    /// sometimes runs a name on into the next word ("the Ministry of Defence
+    /// in London"). Other lower-case last words stay: web text writes names
+    /// carelessly ("Kylie minogue", "Gaza strip").
+    static func trimFunctionWordEnds(_ spans: inout [Span], _ infos: [TokenInfo]) {
+        for k in spans.indices {
+            while spans[k].last > spans[k].first && infos[spans[k].last].cap == 0
+                && functionWords.contains(infos[spans[k].last].lower) { spans[k].last -= 1 }
+        }
+    }
+
+    /// Word hashes of the short words a title-case headline leaves in lower case ("of", "in", "the").
+    static let functionWords: Set<UInt64> = Set(Tokenizer.headlineLowercase.filter { $0 != "'s" }.map { w in
+        let scalars = Array(w.unicodeScalars)
+        return NERFeatures.info(scalars, 0, scalars.count, headline: false).lower
+    })
+
+    /// A single word the tagger called a name of another type, which is the
+    /// last word of a person's full name in the same page, is that person's
+    /// surname ("Merkel" where the page also says "Angela Merkel"): news
+    /// names a person in full once and by surname after, and a surname alone
+    /// reads like a place or a company to the tagger.
+    static func surnamesFollowFullNames(_ spans: inout [Span], _ infos: [TokenInfo]) {
+        var surnames = Set<UInt64>()
+        for s in spans where s.type == .person && s.last > s.first { surnames.insert(infos[s.last].lower) }
+        if surnames.isEmpty { return }
+        for k in spans.indices where spans[k].first == spans[k].last && spans[k].type != .person
+            && surnames.contains(infos[spans[k].first].lower) {
+            spans[k].type = .person
+        }
+    }
 
     /// Every occurrence of the same words gets the type most of them have
     /// (ties: the earliest occurrence's type).

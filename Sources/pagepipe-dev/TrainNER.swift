@@ -14,7 +14,7 @@ struct TrainNER: ParsableCommand {
     @Option(help: "Folder with the training and dev files.")
     var data = "../shared/data/ner"
     @Option(help: "Training files inside --data, comma-separated; FILE*K reads a file K times (its weight in the mix).")
-    var train = "conll2003-train.txt,wikigold.conll.txt,uner-ewt-train.txt,wnut17-train.txt,btc-train.txt"
+    var train = "conll2003-train.txt*3,wikigold.conll.txt,uner-ewt-train.txt,wnut17-train.txt,btc-train.txt"
     @Option(help: "Dev files inside --data, comma-separated, scored after each epoch (PER/LOC/ORG, gold tokens); the epoch with the best mean micro F1 over them is kept.")
     var dev = "conll2003-dev.txt,uner-ewt-dev.txt,wnut17-dev.txt,btc-dev.txt"
     @Option(help: "Held-out files inside --data, comma-separated, scored after each epoch but never used to choose it (e.g. --train conll2003-train.txt --eval wikigold.conll.txt: how a CoNLL-only model does on text from another source).")
@@ -22,13 +22,13 @@ struct TrainNER: ParsableCommand {
     @Option(help: "log2 of the number of feature buckets.")
     var bits = 17
     @Option(help: "Passes over the training data.")
-    var epochs = 8
+    var epochs = 6
     @Option(help: "Folds for the first-pass predictions the second pass learns from.")
     var folds = 5
     @Option(help: "Epochs of each fold's first-pass model.")
-    var foldEpochs = 6
+    var foldEpochs = 4
     @Option(help: "Models trained in different orders and averaged.")
-    var models = 5
+    var models = 3
     @Option(help: "Share of capitalised training words shown as unknown in each epoch.")
     var unknownRate = 0.15
     @Option(help: "Share of training sentences (outside headlines) also shown as headlines, where capitalisation says nothing: all-caps and title-case headlines, learned from running text.")

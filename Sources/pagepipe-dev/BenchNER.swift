@@ -54,9 +54,9 @@ struct BenchNER: ParsableCommand {
         measure("tokenizer") {
             texts.reduce(0) { $0 &+ Tokenizer.tokenize($1).tokens.count }
         }
-        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options,
-                                                            given: ["defaultLanguage": .string(language)], baseDirectory: "."),
-                                      models: store)
+        var options = CountEntities.Options()
+        options.defaultLanguage = language
+        let stage = try CountEntities(options: options, models: store)
         measure("stage count-entities (tokenize, tag, merge, count)") {
             var n = 0
             for t in texts {

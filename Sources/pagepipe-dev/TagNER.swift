@@ -15,8 +15,7 @@ struct TagNER: ParsableCommand {
     var models: String
 
     func run() throws {
-        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: [:], baseDirectory: "."),
-                                      models: EntityModels(directory: models))
+        let stage = try CountEntities(options: CountEntities.Options(), models: EntityModels(directory: models))
         var out: [UInt8] = []
         var number = 0
         while let line = readLine(strippingNewline: true) {

@@ -127,7 +127,7 @@ struct TrainNER: ParsableCommand {
                     var dropped = bothInfos
                     let limit = UInt64(unknownRate * Double(UInt64.max >> 11))
                     for d in dropped.indices {
-                        for k in dropped[d].indices where dropped[d][k].cap == 1 || dropped[d][k].cap == 2 || dropped[d][k].cap == 4 {
+                        for k in dropped[d].indices where dropped[d][k].cap.isCapitalised {
                             if rng.next() >> 11 < limit { dropped[d][k].lower = 0x0DD0_0DD0 }
                         }
                     }

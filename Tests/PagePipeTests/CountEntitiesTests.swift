@@ -6,7 +6,7 @@ import PagePipeTools
 /// count-entities: tagging, alias merging, dictionaries, languages.
 struct CountEntitiesTests {
     func stage(_ options: [String: JSONValue] = [:]) throws -> CountEntities {
-        try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: options, baseDirectory: "."))
+        try CountEntities(json: options)
     }
 
     func run(_ text: String, language: String? = nil, _ options: [String: JSONValue] = [:]) throws -> Document {
@@ -174,10 +174,11 @@ struct CountEntitiesTests {
         #expect(infos[k[1]].context.0 == NERFeatures.boundary.lower && infos[k[1]].context.3 == word("reported"))
         #expect(infos[k[0]].context.1 == 0 && infos[k[0]].context.4 == 0)
         // "Assad" follows "Bashar" somewhere in the page; "Kommersant" never follows a capitalised word
-        #expect(at("Assad").allSatisfy { infos[$0].doc & 4 != 0 })
-        #expect(k.allSatisfy { infos[$0].doc & 4 == 0 })
-        // a run of capitalised words: its first word marked 8, the others 4
-        #expect(infos[at("President")[0]].doc & 8 != 0 && infos[at("Bashar")[0]].doc & 12 == 4)
+        #expect(at("Assad").allSatisfy { infos[$0].doc.contains(.followsCapitalised) })
+        #expect(k.allSatisfy { !infos[$0].doc.contains(.followsCapitalised) })
+        // a run of capitalised words: its first word precedes one, the others follow one
+        #expect(infos[at("President")[0]].doc.contains(.precedesCapitalised)
+            && infos[at("Bashar")[0]].doc.intersection([.precedesCapitalised, .followsCapitalised]) == .followsCapitalised)
         // lowercase words get no page contexts
         #expect(infos[at("cited")[0]].context.0 == 0)
     }
@@ -197,7 +198,7 @@ struct CountEntitiesTests {
             .appendingPathComponent("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html").path
         var doc = Document(id: "mt")
         doc.html = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        _ = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: ".")).process(&doc)
+        _ = try ParseHTML(json: [:]).process(&doc)
         let full = try #require(doc.text)
         let from = try #require(full.range(of: "Moscow Rejects Washington"))
         let to = try #require(full.range(of: "Kommersant report."))
@@ -369,13 +370,14 @@ struct CountEntitiesTests {
         return dir
     }
 
-    func stage(models: EntityModels, _ options: [String: JSONValue] = [:]) throws -> CountEntities {
-        try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: options, baseDirectory: "."),
-                          models: models)
+    func stage(models: EntityModels, defaultLanguage: String) throws -> CountEntities {
+        var options = CountEntities.Options()
+        options.defaultLanguage = defaultLanguage
+        return try CountEntities(options: options, models: models)
     }
 
     @Test func eachLanguageGetsItsOwnModel() throws {
-        let stage = try stage(models: EntityModels(directory: try tinyModelFolder()), ["defaultLanguage": .string("xx")])
+        let stage = try stage(models: EntityModels(directory: try tinyModelFolder()), defaultLanguage: "xx")
         for language in ["xx", "XX", "xx-YY", nil] as [String?] {
             var doc = Document(id: "p")
             doc.text = "Zorba Kell saw the boat in Varnopol ."
@@ -396,18 +398,18 @@ struct CountEntitiesTests {
     @Test func unreadableModelFilesAreErrorsNamingTheFile() throws {
         let noGazetteer = EntityModels(directory: try tinyModelFolder(gazetteer: false))
         // the default language's model is read when the stage is built
-        #expect(throws: PageError.self) { try stage(models: noGazetteer, ["defaultLanguage": .string("xx")]) }
+        #expect(throws: ResourceError.self) { try stage(models: noGazetteer, defaultLanguage: "xx") }
         // another language's on its first page, which fails with the file's name
-        let s = try stage(models: noGazetteer, ["defaultLanguage": .string("zz")])
+        let s = try stage(models: noGazetteer, defaultLanguage: "zz")
         var doc = Document(id: "p")
         doc.text = "Zorba Kell came."
         doc.language = "xx"
-        #expect { try s.process(&doc) } throws: { ($0 as? PageError)?.message.contains("gazetteer-xx.txt") == true }
+        #expect { try s.process(&doc) } throws: { "\($0)".contains("gazetteer-xx.txt") }
         let damaged = try tinyModelFolder()
         try Data("PPNER002 but cut short".utf8).write(to: URL(fileURLWithPath: damaged + "/ner-xx.bin"))
-        #expect { try self.stage(models: EntityModels(directory: damaged), ["defaultLanguage": .string("xx")]) }
-            throws: { ($0 as? PageError)?.message.contains("ner-xx.bin") == true }
-        #expect(throws: PageError.self) { try stage(["defaultLanguage": .string("../en")]) }
+        #expect { try self.stage(models: EntityModels(directory: damaged), defaultLanguage: "xx") }
+            throws: { "\($0)".contains("ner-xx.bin") && "\($0)".contains("retrain") }
+        #expect(throws: OptionError.self) { try stage(models: .shipped, defaultLanguage: "../en") }
     }
 
     @Test func languageCodesAsPagesCarryThem() {
@@ -439,10 +441,12 @@ struct CountEntitiesTests {
     }
 
     @Test func rejectsBadDictionaries() throws {
-        #expect(throws: PageError.self) { try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}") }
-        #expect(throws: PageError.self) { try EntityDictionary(json: "[1, 2]") }
-        #expect(throws: PageError.self) { try stage(["dictionaryMode": .string("only")]) }
-        #expect(throws: PageError.self) { try stage(["types": .array([.string("PERSON")])]) }
+        #expect(throws: DataError("dictionary: entities[0].type: expected one of PER, ORG, LOC, MISC, got \"CITY\"")) {
+            try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}")
+        }
+        #expect(throws: DataError("dictionary: expected an object with an \"entities\" array")) { try EntityDictionary(json: "[1, 2]") }
+        #expect(throws: OptionError("dictionaryMode", "\"only\" needs a dictionary")) { try stage(["dictionaryMode": .string("only")]) }
+        #expect(throws: ConfigError.self) { try stage(["types": .array([.string("PERSON")])]) }
     }
 
     @Test func emptyOrMissingTextGivesNoEntities() throws {

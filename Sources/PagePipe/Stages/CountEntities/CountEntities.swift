@@ -16,18 +16,33 @@ public struct CountEntities: Stage {
     public static let descriptor = StageDescriptor(
         CountEntities.self, name: "count-entities",
         summary: "Tag people, organisations, places (and MISC) in the text; count them with aliases merged.",
-        options: [
-            OptionSpec("dictionary", .path, default: .string(""),
-                       "A watch list: JSON {\"entities\": [{\"name\", \"type\", \"aliases\": [...]}]}, matched on token boundaries."),
-            OptionSpec("dictionaryMode", .choice(["combine", "only"]), default: .string("combine"),
-                       "combine: model and dictionary (a dictionary match wins where they overlap); only: the dictionary alone."),
-            OptionSpec("types", .stringList, default: .array([.string("PER"), .string("ORG"), .string("LOC")]),
-                       "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
-            OptionSpec("consistency", .bool, default: .bool(false),
-                       "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
-            OptionSpec("defaultLanguage", .string, default: .string("en"),
-                       "Language of pages that carry none (no normalize-language before this stage): picks the model."),
-        ])
+        reads: [.text], readsIfSet: [.language], writes: [.mentions, .entities])
+
+    public enum DictionaryMode: String, Sendable, CaseIterable, OptionChoice {
+        case combine, only
+    }
+
+    public struct Options: StageOptions {
+        public var dictionary: OptionPath?
+        public var dictionaryMode = DictionaryMode.combine
+        public var types: [EntityType] = [.person, .organization, .location]
+        public var consistency = false
+        public var defaultLanguage = "en"
+        public init() {}
+
+        public static let declaration: [StageOption<Options>] = [
+            StageOption("dictionary", \.dictionary,
+                   "A watch list: JSON {\"entities\": [{\"name\", \"type\", \"aliases\": [...]}]}, matched on token boundaries."),
+            StageOption("dictionaryMode", \.dictionaryMode,
+                   "combine: model and dictionary (a dictionary match wins where they overlap); only: the dictionary alone."),
+            StageOption("types", \.types,
+                   "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
+            StageOption("consistency", \.consistency,
+                   "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
+            StageOption("defaultLanguage", \.defaultLanguage,
+                   "Language of pages that carry none (no normalize-language before this stage): picks the model."),
+        ]
+    }
 
     let dictionary: EntityDictionary?
     let dictionaryOnly: Bool
@@ -37,32 +52,29 @@ public struct CountEntities: Stage {
     /// nil with dictionaryMode "only"
     let models: EntityModels?
 
-    public init(options: StageOptions) throws {
+    public init(options: Options) throws {
         try self.init(options: options, models: .shipped)
     }
 
-    package init(options: StageOptions, models: EntityModels) throws {
-        if let path = options.path("dictionary") {
-            dictionary = try EntityDictionary(contentsOfFile: path)
+    package init(options: Options, models: EntityModels) throws {
+        if let path = options.dictionary {
+            do {
+                dictionary = try EntityDictionary(contentsOfFile: path.resolved)
+            } catch {
+                throw OptionError("dictionary", "\(error)")
+            }
         } else {
             dictionary = nil
         }
-        dictionaryOnly = options.string("dictionaryMode") == "only"
+        dictionaryOnly = options.dictionaryMode == .only
         if dictionaryOnly && dictionary == nil {
-            throw PageError("count-entities: dictionaryMode \"only\" needs a dictionary")
+            throw OptionError("dictionaryMode", "\"only\" needs a dictionary")
         }
-        var types = Set<EntityType>()
-        for name in options.strings("types") {
-            guard let t = EntityType(rawValue: name) else {
-                throw PageError("count-entities: types: unknown type \"\(name)\" (known: PER, ORG, LOC, MISC)")
-            }
-            types.insert(t)
-        }
-        countedTypes = types
-        consistency = options.bool("consistency")
-        defaultLanguage = options.string("defaultLanguage") ?? "en"
+        countedTypes = Set(options.types)
+        consistency = options.consistency
+        defaultLanguage = options.defaultLanguage
         guard LanguageCode.canonical(defaultLanguage) != nil else {
-            throw PageError("count-entities: defaultLanguage: expected a language code such as \"en\", got \"\(defaultLanguage)\"")
+            throw OptionError("defaultLanguage", "expected a language code such as \"en\", got \"\(defaultLanguage)\"")
         }
         self.models = dictionaryOnly ? nil : models
         // The default language's model is read now, so that a damaged one stops
@@ -136,7 +148,7 @@ public struct CountEntities: Stage {
     /// carelessly ("Kylie minogue", "Gaza strip").
     static func trimFunctionWordEnds(_ spans: inout [Span], _ infos: [TokenInfo]) {
         for k in spans.indices {
-            while spans[k].last > spans[k].first && infos[spans[k].last].cap == 0
+            while spans[k].last > spans[k].first && infos[spans[k].last].cap == .lower
                 && functionWords.contains(infos[spans[k].last].lower) { spans[k].last -= 1 }
         }
     }

@@ -2,51 +2,50 @@ import Foundation
 
 /// The entity taggers, one per language: `ner-<lang>.bin` (the tagger's
 /// weights) with `gazetteer-<lang>.txt` (the name lists it was trained with,
-/// read as features), shipped in Resources. Adding a language is adding those
+/// read as features), found through `Resources` (shipped files, or
+/// `$PAGEPIPE_DATA`). Adding a language is adding those
 /// two files (`pagepipe-dev train-ner --language LANG`); no code names a
 /// language. A language without a model file has no tagger. Each model is
 /// read on first use and kept for the life of the process.
 package final class EntityModels: Sendable {
-    /// The models in the package's Resources.
-    package static let shipped = EntityModels { Bundle.module.url(forResource: $0, withExtension: nil) }
+    /// The models on the resource search path (`Resources.searchPath`).
+    package static let shipped = EntityModels(places: Resources.searchPath())
 
-    /// Finds a resource file by name ("ner-en.bin"); nil when there is none.
-    let locate: @Sendable (String) -> URL?
-    private let cache = LoadOnce<String, Result<EntityTagger, PageError>?>()
+    /// The folders searched, in order (`Resources.file`).
+    let places: [String]
+    private let cache = LoadOnce<String, Result<EntityTagger, ResourceError>?>()
 
-    init(locate: @escaping @Sendable (String) -> URL?) { self.locate = locate }
+    init(places: [String]) { self.places = places }
 
-    /// Models in a folder (for tests and for trying a model before shipping it).
-    package convenience init(directory: String) {
-        self.init { name in
-            let url = URL(fileURLWithPath: directory).appendingPathComponent(name)
-            return FileManager.default.fileExists(atPath: url.path) ? url : nil
-        }
-    }
+    /// Models in one folder (for tests and for trying a model before shipping it).
+    package convenience init(directory: String) { self.init(places: [directory]) }
 
     /// A language's tagger, nil when it has no model, or why its files cannot be read.
-    package func tagger(for language: String) -> Result<EntityTagger, PageError>? {
+    package func tagger(for language: String) -> Result<EntityTagger, ResourceError>? {
         guard let lang = LanguageCode.canonical(language) else { return nil }
         return cache.value(lang) { load(lang) }
     }
 
-    private func load(_ lang: String) -> Result<EntityTagger, PageError>? {
-        let modelName = "ner-\(lang).bin", gazetteerName = "gazetteer-\(lang).txt"
-        guard let modelURL = locate(modelName) else { return nil }
+    private func load(_ lang: String) -> Result<EntityTagger, ResourceError>? {
+        let model: (path: String, bytes: [UInt8])
+        do { model = try Resources.load("ner", language: lang, ext: "bin", places: places) } catch {
+            if case .notFound = error { return nil }
+            return .failure(error)
+        }
         // A model learned its weights with its gazetteer's bits: without the
         // same lists it tags differently, so a missing list is an error, not an empty one.
-        guard let gazetteerURL = locate(gazetteerName) else {
-            return .failure(PageError("count-entities: \(gazetteerName) missing beside \(modelName), which was trained with it"))
-        }
-        let gazetteer: Gazetteer, data: Data
-        do { gazetteer = Gazetteer(text: try String(contentsOf: gazetteerURL, encoding: .utf8)) } catch {
-            return .failure(PageError("count-entities: cannot read \(gazetteerName): \(error.localizedDescription)"))
-        }
-        do { data = try Data(contentsOf: modelURL) } catch {
-            return .failure(PageError("count-entities: cannot read \(modelName): \(error.localizedDescription)"))
-        }
-        do { return .success(try EntityTagger(modelData: data, gazetteer: gazetteer)) } catch {
-            return .failure(PageError("count-entities: \(modelName): \(error)"))
+        do throws(ResourceError) {
+            let (gazetteerPath, gazetteerBytes) = try Resources.load("gazetteer", language: lang, ext: "txt", places: places)
+            guard let text = String(validating: gazetteerBytes, as: UTF8.self) else {
+                return .failure(.damaged(path: gazetteerPath, reason: "not UTF-8 text", remedy: "rebuild: scripts/build-gazetteers.py"))
+            }
+            do {
+                return .success(try EntityTagger(modelBytes: model.bytes, gazetteer: Gazetteer(text: text)))
+            } catch {
+                return .failure(.damaged(path: model.path, reason: "\(error)", remedy: "retrain: pagepipe-dev train-ner --language \(lang)"))
+            }
+        } catch {
+            return .failure(error)
         }
     }
 }

@@ -68,13 +68,16 @@ public final class EntityTagger: Sendable {
     }
 
     public convenience init(modelData data: Data, gazetteer: Gazetteer) throws {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else { throw PageError("ner model: not a PPNER002 file") }
+        try self.init(modelBytes: [UInt8](data), gazetteer: gazetteer)
+    }
+
+    public convenience init(modelBytes bytes: [UInt8], gazetteer: Gazetteer) throws {
+        guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else { throw DataError("ner model: not a PPNER002 file") }
         func u32(_ at: Int) -> UInt32 { UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24 }
         let bits = Int(u32(8)), tags = Int(u32(12))
         let scale = Float(bitPattern: u32(16))
         guard tags == NERTags.count, bits >= 10, bits <= 26, bytes.count == 20 + (1 << bits) * tags * 2 else {
-            throw PageError("ner model: bad header (bits \(bits), tags \(tags), \(bytes.count) bytes)")
+            throw DataError("ner model: bad header (bits \(bits), tags \(tags), \(bytes.count) bytes)")
         }
         var w = [Int16](repeating: 0, count: (1 << bits) * tags)
         for k in w.indices { w[k] = Int16(bitPattern: UInt16(bytes[20 + 2 * k]) | UInt16(bytes[21 + 2 * k]) << 8) }
@@ -139,11 +142,8 @@ public final class EntityTagger: Sendable {
         var plain = [Bool](repeating: false, count: infos.count)
         for s in sentences where !s.headline {
             let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-            guard lo + 1 < hi, (lo + 1..<hi).contains(where: {
-                let c = infos[$0].cap
-                return (c == 1 || c == 2 || c == 4) && infos[$0].length >= 2
-            }) else { continue }
-            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == 0 || infos[i].cap == 3 }
+            guard lo + 1 < hi, (lo + 1..<hi).contains(where: { infos[$0].cap.isCapitalised && infos[$0].length >= 2 }) else { continue }
+            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == .lower || infos[i].cap == .noLetters }
             for i in lo..<hi where lowerOrNoLetters(i) {
                 plain[i] = (i == lo || lowerOrNoLetters(i - 1)) && (i + 1 == hi || lowerOrNoLetters(i + 1))
             }

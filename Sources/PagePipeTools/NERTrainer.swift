@@ -44,7 +44,15 @@ public struct NERTrainer {
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if parts.isEmpty { if !cur.isEmpty { sents.append(cur); cur = [] }; continue }
             if parts[0] == "-DOCSTART-" { flushDoc(); continue }
-            cur.append((String(parts[0]), String(parts[parts.count - 1])))
+            let word = String(parts[0])
+            var tag = String(parts[parts.count - 1])
+            // One convention for every corpus (WNUT-17 leaves them out, the
+            // Broad Twitter Corpus tags them): a user handle ("@name", or
+            // "@ name" where the source split it) and a lone "@" or "#" are
+            // not names. A hashtag's word is ("# Leeds": Leeds).
+            if word == "@" || word == "#" || (word.hasPrefix("@") && word.count > 1)
+                || cur.last?.0 == "@" { tag = "O" }
+            cur.append((word, tag))
         }
         flushDoc()
         return docs
@@ -94,6 +102,9 @@ public struct NERTrainer {
     }
 
     /// One pass over the documents in the given order; returns the number of token mistakes.
+    /// Tokens are read as `EntityTagger` reads them: the same features, and the
+    /// tokens it never scores (`plainTokens`) are skipped and count as O in the
+    /// tag history, so training sees exactly the histories tagging will.
     public mutating func epoch(_ docs: [Doc], infos: [[TokenInfo]], order: [Int]) -> Int {
         let nt = NERTags.count
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
@@ -102,11 +113,13 @@ public struct NERTrainer {
         var mistakes = 0
         for d in order {
             let doc = docs[d]
+            let plain = EntityTagger.plainTokens(infos[d], doc.sentences)
             infos[d].withUnsafeBufferPointer { ib in
                 for s in doc.sentences {
                     let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                     var p1 = 0, p2 = 0
                     for i in lo..<hi {
+                        if plain[i] { p2 = p1; p1 = NERTags.outside; continue }
                         let nf = NERFeatures.extract(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
                         for t in 0..<nt { scores[t] = 0 }
                         w.withUnsafeBufferPointer { wb in
@@ -148,10 +161,19 @@ public struct NERTrainer {
     /// Averaged weights quantized to Int16, linearly.
     public func averagedQuantized() -> (weights: [Int16], scale: Float) { Self.quantize(averaged()) }
 
+    /// Linear quantization to Int16 with one scale for the whole table, chosen
+    /// so that every weight and every row's spread (its largest weight minus
+    /// its smallest) fit: the tagger keeps each row relative to one tag.
     public static func quantize(_ avg: [Float]) -> (weights: [Int16], scale: Float) {
-        var maxAbs: Float = 0
-        for a in avg { maxAbs = max(maxAbs, abs(a)) }
-        let scale = max(maxAbs, 1e-6) / 32767
+        var maxAbs: Float = 0, maxSpread: Float = 0
+        let nt = NERTags.count
+        for r in stride(from: 0, to: avg.count, by: nt) {
+            var lo = Float.infinity, hi = -Float.infinity
+            for a in avg[r..<(r + nt)] { lo = min(lo, a); hi = max(hi, a) }
+            maxAbs = max(maxAbs, abs(lo), abs(hi)); maxSpread = max(maxSpread, hi - lo)
+        }
+        // (32766 for the spread: rounding each end may widen it by one)
+        let scale = max(maxAbs / 32767, maxSpread / 32766, 1e-10)
         return (avg.map { Int16(($0 / scale).rounded()) }, scale)
     }
 }

@@ -13,6 +13,10 @@ struct BenchNER: ParsableCommand {
     var input = "../shared/data/ner/conll2003-dev.txt"
     @Flag(help: "Read --input as plain text, one document per blank-line-separated block.")
     var text = false
+    @Option(help: "The model's language (ner-LANG.bin).")
+    var language = "en"
+    @Option(help: "A folder with ner-LANG.bin and gazetteer-LANG.txt instead of the shipped models.")
+    var models = ""
     @Option(help: "Minimum CPU seconds per measurement.")
     var seconds = 3.0
 
@@ -24,11 +28,8 @@ struct BenchNER: ParsableCommand {
         } else {
             texts = NERTrainer.readCoNLL(raw).map { String(String.UnicodeScalarView($0.scalars)) }
         }
-        let tagger: EntityTagger
-        switch EntityTagger.shared {
-        case .success(let t): tagger = t
-        case .failure(let e): throw e
-        }
+        let store = models.isEmpty ? EntityModels.shipped : EntityModels(directory: models)
+        let tagger = try loadTagger(store, language: language)
         let tokenized = texts.map { Tokenizer.tokenize($0) }
         let tokens = tokenized.reduce(0) { $0 + $1.tokens.count }
         print("\(texts.count) documents, \(tokens) tokens")
@@ -50,19 +51,12 @@ struct BenchNER: ParsableCommand {
             }
             return n
         }
-        // The same on the full 17-tag table (for comparison).
-        measure("tagger, full weight table") {
-            var n = 0
-            for (scalars, toks, sents) in tokenized {
-                let infos = EntityTagger.prepare(scalars, toks, sents, gazetteer: tagger.gazetteer)
-                n &+= tagger.tagDocument(infos, sents, narrowTable: false).count
-            }
-            return n
-        }
         measure("tokenizer") {
             texts.reduce(0) { $0 &+ Tokenizer.tokenize($1).tokens.count }
         }
-        let stage = try CountEntities()
+        var options = CountEntities.Options()
+        options.defaultLanguage = language
+        let stage = try CountEntities(options: options, models: store)
         measure("stage count-entities (tokenize, tag, merge, count)") {
             var n = 0
             for t in texts {
@@ -74,4 +68,12 @@ struct BenchNER: ParsableCommand {
             return n
         }
     }
+}
+
+/// A language's tagger from a model store, or an error saying why there is none.
+func loadTagger(_ store: EntityModels = .shipped, language: String) throws -> EntityTagger {
+    guard let result = store.tagger(for: language) else {
+        throw ValidationError("no entity model for language \"\(language)\"")
+    }
+    return try result.get()
 }

@@ -19,6 +19,7 @@ struct DevCommand: ParsableCommand {
             BenchNER.self,
             CheckNERTokens.self,
             ExplainNER.self,
+            TagNER.self,
         ]
     )
 }

@@ -14,23 +14,21 @@ struct ExplainNER: ParsableCommand {
     var file = "-"
     @Option(help: "Also print, for tokens with this text, each feature's weight for U-PER and U-ORG (first pass).")
     var word = ""
-    @Option(help: "A model file instead of the shipped one.")
+    @Option(help: "The model's language (ner-LANG.bin, gazetteer-LANG.txt).")
+    var language = "en"
+    @Option(help: "A model file instead of the shipped one (with the shipped gazetteer).")
     var model = ""
 
     func run() throws {
         let text = file == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             : try String(contentsOfFile: file, encoding: .utf8)
-        var tagger: EntityTagger
-        switch EntityTagger.shared {
-        case .success(let t): tagger = t
-        case .failure(let e): throw e
-        }
+        var tagger = try loadTagger(language: language)
         if !model.isEmpty {
             tagger = try EntityTagger(modelData: try Data(contentsOf: URL(fileURLWithPath: model)), gazetteer: tagger.gazetteer)
         }
         let (scalars, tokens, sentences) = Tokenizer.tokenize(text)
         let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: tagger.gazetteer)
-        let first = tagger.tag(infos, sentences)
+        let first = tagger.firstPass(infos, sentences)
         let second = tagger.tagDocument(infos, sentences)
         func name(_ t: Int) -> String {
             t == 0 ? "O" : ["B", "I", "L", "U"][NERTags.part(t) - 1] + "-" + NERTags.types[NERTags.type(t)].rawValue

@@ -3,49 +3,56 @@ import Foundation
 import PagePipe
 import PagePipeTools
 
-/// `pagepipe-dev train-ner`: trains the count-entities tagger from CoNLL files
-/// and writes Sources/PagePipe/Resources/ner-en.bin. Deterministic given --seed.
+/// `pagepipe-dev train-ner`: trains the count-entities tagger of one language
+/// from CoNLL files and writes Sources/PagePipe/Resources/ner-LANG.bin, reading
+/// gazetteer-LANG.txt beside it. Deterministic given --seed.
 struct TrainNER: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-ner",
-        abstract: "Train the entity tagger (averaged perceptron) from CoNLL-2003 train + wikigold.")
+        abstract: "Train the entity tagger (averaged perceptron) from CoNLL files (English: news, web, social media).")
 
-    @Option(help: "Folder with conll2003-train.txt, wikigold.conll.txt and conll2003-dev.txt.")
+    @Option(help: "Folder with the training and dev files.")
     var data = "../shared/data/ner"
-    @Option(help: "Training files inside --data, comma-separated.")
-    var train = "conll2003-train.txt,wikigold.conll.txt"
-    @Option(help: "Dev file inside --data, scored after each epoch (PER/LOC/ORG, gold tokens).")
-    var dev = "conll2003-dev.txt"
+    @Option(help: "Training files inside --data, comma-separated; FILE*K reads a file K times (its weight in the mix).")
+    var train = "conll2003-train.txt*3,wikigold.conll.txt,uner-ewt-train.txt,wnut17-train.txt,btc-train.txt"
+    @Option(help: "Dev files inside --data, comma-separated, scored after each epoch (PER/LOC/ORG, gold tokens); the epoch with the best mean micro F1 over them is kept.")
+    var dev = "conll2003-dev.txt,uner-ewt-dev.txt,wnut17-dev.txt,btc-dev.txt"
     @Option(help: "Held-out files inside --data, comma-separated, scored after each epoch but never used to choose it (e.g. --train conll2003-train.txt --eval wikigold.conll.txt: how a CoNLL-only model does on text from another source).")
     var eval = ""
     @Option(help: "log2 of the number of feature buckets.")
     var bits = 17
     @Option(help: "Passes over the training data.")
-    var epochs = 8
+    var epochs = 6
     @Option(help: "Folds for the first-pass predictions the second pass learns from.")
     var folds = 5
     @Option(help: "Epochs of each fold's first-pass model.")
-    var foldEpochs = 6
+    var foldEpochs = 4
     @Option(help: "Models trained in different orders and averaged.")
-    var models = 5
+    var models = 3
     @Option(help: "Share of capitalised training words shown as unknown in each epoch.")
     var unknownRate = 0.15
     @Option(help: "Share of training sentences (outside headlines) also shown as headlines, where capitalisation says nothing: all-caps and title-case headlines, learned from running text.")
     var headlineRate = 0.15
     @Option(help: "Shuffling seed.")
     var seed: UInt64 = 1
-    @Option(help: "Where to write the model.")
-    var out = "Sources/PagePipe/Resources/ner-en.bin"
-    @Option(help: "Gazetteer file.")
-    var gazetteer = "Sources/PagePipe/Resources/gazetteer-en.txt"
+    @Option(help: "The model's language (ISO 639-1): count-entities uses it for pages in that language.")
+    var language = "en"
+    @Option(help: "Where to write the model (default: Sources/PagePipe/Resources/ner-LANG.bin).")
+    var out = ""
+    @Option(help: "Gazetteer file (default: Sources/PagePipe/Resources/gazetteer-LANG.txt; it ships with the model).")
+    var gazetteer = ""
 
     func run() throws {
+        let out = self.out.isEmpty ? "Sources/PagePipe/Resources/ner-\(language).bin" : self.out
+        let gazetteer = self.gazetteer.isEmpty ? "Sources/PagePipe/Resources/gazetteer-\(language).txt" : self.gazetteer
         let gaz = Gazetteer(text: try String(contentsOfFile: gazetteer, encoding: .utf8))
         print("gazetteer: \(gaz.count) phrases")
         var docs: [NERTrainer.Doc] = []
-        for f in train.split(separator: ",") {
-            let text = try String(contentsOfFile: data + "/" + f, encoding: .utf8)
-            docs += NERTrainer.readCoNLL(text)
+        for item in train.split(separator: ",") {
+            let parts = item.split(separator: "*")
+            let text = try String(contentsOfFile: data + "/" + parts[0], encoding: .utf8)
+            let read = NERTrainer.readCoNLL(text)
+            for _ in 0..<(parts.count > 1 ? Int(parts[1]) ?? 1 : 1) { docs += read }
         }
         if headlineRate > 0 {
             // A separate generator, so the shuffling does not depend on it.
@@ -63,14 +70,16 @@ struct TrainNER: ParsableCommand {
             docs += copies
             print("headline copies: \(copies.count) documents")
         }
-        let devDocs = NERTrainer.readCoNLL(try String(contentsOfFile: data + "/" + dev, encoding: .utf8))
+        let devSets: [(name: String, docs: [NERTrainer.Doc], infos: [[TokenInfo]])] = try dev.split(separator: ",").map { f in
+            let d = NERTrainer.readCoNLL(try String(contentsOfFile: data + "/" + f, encoding: .utf8))
+            return (String(f), d, d.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) })
+        }
         let evalSets: [(name: String, docs: [NERTrainer.Doc], infos: [[TokenInfo]])] = try eval.split(separator: ",").map { f in
             let d = NERTrainer.readCoNLL(try String(contentsOfFile: f.hasPrefix("/") ? String(f) : data + "/" + f, encoding: .utf8))
             return (String(f), d, d.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) })
         }
-        print("train: \(docs.count) documents, \(docs.reduce(0) { $0 + $1.tokens.count }) tokens; dev: \(devDocs.count) documents")
+        print("train: \(docs.count) documents, \(docs.reduce(0) { $0 + $1.tokens.count }) tokens")
         let infos = docs.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) }
-        let devInfos = devDocs.map { EntityTagger.prepare($0.scalars, $0.tokens, $0.sentences, gazetteer: gaz) }
         var rng = SeededRandom(seed: seed)
         // Fisher-Yates with our own generator: the same order on every platform.
         func shuffle(_ a: inout [Int]) {
@@ -87,11 +96,13 @@ struct TrainNER: ParsableCommand {
             var trainIdx = all.enumerated().filter { $0.offset % folds != k }.map(\.element)
             for _ in 0..<foldEpochs { shuffle(&trainIdx); _ = part.epoch(docs, infos: infos, order: trainIdx) }
             let (w, scale) = part.averagedQuantized()
-            let tagger = EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
+            let tagger = try EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
             for (n, d) in all.enumerated() where n % folds == k {
-                NERFeatures.fillPredictionBits(&secondInfos[d], tags: tagger.tag(infos[d], docs[d].sentences))
+                // exactly the first pass the tagger runs on a new page
+                NERFeatures.fillPredictionBits(&secondInfos[d], tags: tagger.firstPass(infos[d], docs[d].sentences))
             }
             print("fold \(k + 1)/\(folds) tagged")
+            fflush(nil)  // progress as it comes, also into a log file
         }
 
         // 2. One model for both passes: every document is seen without and
@@ -131,24 +142,29 @@ struct TrainNER: ParsableCommand {
                 for k in avg.indices { avg[k] += other[k] }
             }
             let (w, scale) = NERTrainer.quantize(avg)
-            let tagger = EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
-            let one = NEREvaluation.score(docs: devDocs) { tagger.tag(devInfos[$0], devDocs[$0].sentences) }
-            let score = NEREvaluation.score(docs: devDocs) { tagger.tagDocument(devInfos[$0], devDocs[$0].sentences) }
-            print(String(format: "epoch %d: %d mistakes, %.1fs, dev micro F1 %.2f (one pass %.2f)  (%@)", e, mistakes,
-                         Date().timeIntervalSince(t0), score.micro * 100, one.micro * 100, score.perType))
+            let tagger = try EntityTagger(bucketBits: bits, weights: w, scale: scale, gazetteer: gaz)
+            print(String(format: "epoch %d: %d mistakes, %.1fs", e, mistakes, Date().timeIntervalSince(t0)))
+            var mean = 0.0
+            for set in devSets {
+                let r = NEREvaluation.score(docs: set.docs) { tagger.tagDocument(set.infos[$0], set.docs[$0].sentences) }
+                print(String(format: "  dev %@ micro F1 %.2f (%@)", set.name, r.micro * 100, r.perType))
+                mean += r.micro / Double(devSets.count)
+            }
+            print(String(format: "  dev mean micro F1 %.2f", mean * 100))
             var held = ""
             for set in evalSets {
                 let r = NEREvaluation.score(docs: set.docs) { tagger.tagDocument(set.infos[$0], set.docs[$0].sentences) }
                 held += String(format: "%@ micro F1 %.2f (%@); ", set.name, r.micro * 100, r.perType)
             }
             if !held.isEmpty { print("  held out: " + held) }
-            if best == nil || score.micro > best!.f1 { best = (score.micro, e, w, scale, held) }
+            if best == nil || mean > best!.f1 { best = (mean, e, w, scale, held) }
+            fflush(nil)
         }
         // The epoch count is tuned on dev: the averaged weights of the best epoch are kept.
         guard let b = best else { return }
         let bytes = EntityTagger.serialize(bucketBits: bits, weights: b.weights, scale: b.scale)
         try Data(bytes).write(to: URL(fileURLWithPath: out))
-        print(String(format: "wrote %@ (%d bytes) from epoch %d, dev micro F1 %.2f", out, bytes.count, b.epoch, b.f1 * 100))
+        print(String(format: "wrote %@ (%d bytes) from epoch %d, dev mean micro F1 %.2f", out, bytes.count, b.epoch, b.f1 * 100))
         if !b.held.isEmpty { print("held out at that epoch: " + b.held) }
     }
 }
@@ -166,9 +182,11 @@ enum NEREvaluation {
             for s in g where !p.contains(s) { fn[Int(s.split(separator: ",")[2])!] += 1 }
         }
         func f1(_ a: Int, _ b: Int, _ c: Int) -> Double { a == 0 ? 0 : 2 * Double(a) / Double(2 * a + b + c) }
+        func pct(_ a: Int, _ b: Int) -> Double { a == 0 ? 0 : 100 * Double(a) / Double(a + b) }
         let counted = [0, 1, 2]  // PER, ORG, LOC
         let micro = f1(counted.map { tp[$0] }.reduce(0, +), counted.map { fp[$0] }.reduce(0, +), counted.map { fn[$0] }.reduce(0, +))
-        let per = counted.map { String(format: "%@ %.1f", NERTags.types[$0].rawValue, f1(tp[$0], fp[$0], fn[$0]) * 100) }.joined(separator: ", ")
+        let per = counted.map { String(format: "%@ P %.1f R %.1f F %.1f", NERTags.types[$0].rawValue, pct(tp[$0], fp[$0]),
+                                       pct(tp[$0], fn[$0]), f1(tp[$0], fp[$0], fn[$0]) * 100) }.joined(separator: ", ")
         return (micro, per)
     }
 }

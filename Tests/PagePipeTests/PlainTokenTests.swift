@@ -20,4 +20,10 @@ struct PlainTokenTests {
         #expect(plainWords("the Bank of the West said") == [])
         #expect(plainWords("police said the army of iraq moved", headline: true) == [])
     }
+
+    /// A writer who does not capitalise names may still name someone.
+    @Test func sentencesWrittenInLowerCaseAreScored() {
+        #expect(plainWords("so i saw justin bieber in paris with my mom") == [])
+        #expect(plainWords("So I saw him in Paris with my mom") == ["him", "my", "mom"])
+    }
 }

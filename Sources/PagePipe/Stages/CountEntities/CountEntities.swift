@@ -1,15 +1,17 @@
 /// count-entities: finds the people, organisations and places a page names
 /// and counts them.
 ///
-/// Reads `text` (nothing to do without it) and `language` (nil is taken as
-/// English). Writes `mentions` (code-point spans into `text`, with type
-/// PER/ORG/LOC/MISC) and `entities` (name, type, count; most counted first,
-/// then by name), with aliases merged within the page: "Bashar Assad",
-/// "Assad" and "ASSAD" count as one entity named by its longest form. With a
-/// `dictionary`, its names and aliases are matched too and counted under the
-/// dictionary's name. Pages in a language other than English get dictionary
-/// matches only and the extra field `entitiesModel: "skipped: language xx"`.
-/// Never drops a document.
+/// Reads `text` (nothing to do without it) and `language` (a page without one
+/// is taken to be in `defaultLanguage`). Writes `mentions` (code-point spans
+/// into `text`, with type PER/ORG/LOC/MISC) and `entities` (name, type, count;
+/// most counted first, then by name), with aliases merged within the page:
+/// "Bashar Assad", "Assad" and "ASSAD" count as one entity named by its
+/// longest form. The tagger is the page language's model (`EntityModels`);
+/// with a `dictionary`, its names and aliases are matched too and counted
+/// under the dictionary's name. Pages in a language without a model get
+/// dictionary matches only and the extra field `entitiesModel: "skipped:
+/// language xx"`. Never drops a document; a model that cannot be read fails
+/// the pages of its language.
 public struct CountEntities: Stage {
     public static let descriptor = StageDescriptor(
         CountEntities.self, name: "count-entities",
@@ -25,6 +27,7 @@ public struct CountEntities: Stage {
         public var dictionaryMode = DictionaryMode.combine
         public var types: [EntityType] = [.person, .organization, .location]
         public var consistency = false
+        public var defaultLanguage = "en"
         public init() {}
 
         public static let declaration: [StageOption<Options>] = [
@@ -36,6 +39,8 @@ public struct CountEntities: Stage {
                    "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
             StageOption("consistency", \.consistency,
                    "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
+            StageOption("defaultLanguage", \.defaultLanguage,
+                   "Language of pages that carry none (no normalize-language before this stage): picks the model."),
         ]
     }
 
@@ -43,9 +48,15 @@ public struct CountEntities: Stage {
     let dictionaryOnly: Bool
     let countedTypes: Set<EntityType>
     let consistency: Bool
-    let tagger: EntityTagger?
+    let defaultLanguage: String
+    /// nil with dictionaryMode "only"
+    let models: EntityModels?
 
     public init(options: Options) throws {
+        try self.init(options: options, models: .shipped)
+    }
+
+    package init(options: Options, models: EntityModels) throws {
         if let path = options.dictionary {
             do {
                 dictionary = try EntityDictionary(contentsOfFile: path.resolved)
@@ -61,7 +72,14 @@ public struct CountEntities: Stage {
         }
         countedTypes = Set(options.types)
         consistency = options.consistency
-        tagger = dictionaryOnly ? nil : try EntityTagger.shared.get()
+        defaultLanguage = options.defaultLanguage
+        guard LanguageCode.canonical(defaultLanguage) != nil else {
+            throw OptionError("defaultLanguage", "expected a language code such as \"en\", got \"\(defaultLanguage)\"")
+        }
+        self.models = dictionaryOnly ? nil : models
+        // The default language's model is read now, so that a damaged one stops
+        // the run before any page; another language's on its first page.
+        if case .failure(let e)? = self.models?.tagger(for: defaultLanguage) { throw e }
     }
 
     /// A found name: tokens first...last, its type, and the dictionary entry it matched.
@@ -77,10 +95,17 @@ public struct CountEntities: Stage {
             document.mentions = []; document.entities = []
             return .keep
         }
-        // A page the model skips, with no dictionary to match, has nothing to find:
-        // do not tokenize it.
-        if dictionary == nil, let lang = document.language, !Self.isEnglish(lang) {
-            if tagger != nil { document.setExtra("entitiesModel", .string("skipped: language \(lang)")) }
+        let language = document.language ?? defaultLanguage
+        var tagger: EntityTagger? = nil
+        if let models {
+            switch models.tagger(for: language) {
+            case .success(let t)?: tagger = t
+            case .failure(let e)?: throw e
+            case nil: document.setExtra("entitiesModel", .string("skipped: language \(language)"))
+            }
+        }
+        // Nothing to find without a model or a dictionary: do not tokenize.
+        if tagger == nil && dictionary == nil {
             document.mentions = []; document.entities = []
             return .keep
         }
@@ -88,13 +113,11 @@ public struct CountEntities: Stage {
         let infos = EntityTagger.prepare(scalars, tokens, sentences, gazetteer: tagger?.gazetteer ?? Gazetteer())
         var spans: [Span] = []
         if let tagger {
-            if let lang = document.language, !Self.isEnglish(lang) {
-                document.setExtra("entitiesModel", .string("skipped: language \(lang)"))
-            } else {
-                let tags = tagger.tagDocument(infos, sentences)
-                spans = NERTags.spans(tags).map { Span(first: $0.0, last: $0.1, type: NERTags.types[$0.2], entry: nil) }
-                if consistency { Self.harmonizeTypes(&spans, infos) }
-            }
+            let tags = tagger.tagDocument(infos, sentences)
+            spans = NERTags.spans(tags).map { Span(first: $0.0, last: $0.1, type: NERTags.types[$0.2], entry: nil) }
+            Self.trimFunctionWordEnds(&spans, infos)
+            Self.surnamesFollowFullNames(&spans, infos)
+            if consistency { Self.harmonizeTypes(&spans, infos) }
         }
         if let dictionary {
             let matches = dictionary.match(infos).map {
@@ -116,13 +139,40 @@ public struct CountEntities: Stage {
         return .keep
     }
 
-    static func isEnglish(_ lang: String) -> Bool {
-        let l = lang.lowercased()
-        return l == "en" || l.hasPrefix("en-") || l.hasPrefix("en_") || l == "eng"
-    }
-
     /// Key of a span's words, case folded.
     static func words(_ s: Span, _ infos: [TokenInfo]) -> [UInt64] { (s.first...s.last).map { infos[$0].lower } }
+
+    /// A name does not end with a lower-case function word: the tagger
+    /// sometimes runs a name on into the next word ("the Ministry of Defence
+    /// in London"). Other lower-case last words stay: web text writes names
+    /// carelessly ("Kylie minogue", "Gaza strip").
+    static func trimFunctionWordEnds(_ spans: inout [Span], _ infos: [TokenInfo]) {
+        for k in spans.indices {
+            while spans[k].last > spans[k].first && infos[spans[k].last].cap == .lower
+                && functionWords.contains(infos[spans[k].last].lower) { spans[k].last -= 1 }
+        }
+    }
+
+    /// Word hashes of the short words a title-case headline leaves in lower case ("of", "in", "the").
+    static let functionWords: Set<UInt64> = Set(Tokenizer.headlineLowercase.filter { $0 != "'s" }.map { w in
+        let scalars = Array(w.unicodeScalars)
+        return NERFeatures.info(scalars, 0, scalars.count, headline: false).lower
+    })
+
+    /// A single word the tagger called a name of another type, which is the
+    /// last word of a person's full name in the same page, is that person's
+    /// surname ("Merkel" where the page also says "Angela Merkel"): news
+    /// names a person in full once and by surname after, and a surname alone
+    /// reads like a place or a company to the tagger.
+    static func surnamesFollowFullNames(_ spans: inout [Span], _ infos: [TokenInfo]) {
+        var surnames = Set<UInt64>()
+        for s in spans where s.type == .person && s.last > s.first { surnames.insert(infos[s.last].lower) }
+        if surnames.isEmpty { return }
+        for k in spans.indices where spans[k].first == spans[k].last && spans[k].type != .person
+            && surnames.contains(infos[spans[k].first].lower) {
+            spans[k].type = .person
+        }
+    }
 
     /// Every occurrence of the same words gets the type most of them have
     /// (ties: the earliest occurrence's type).

@@ -9,34 +9,40 @@ import Foundation
 public final class EntityTagger: Sendable {
     public let bucketBits: Int
     let mask: UInt64
-    let weights: [Int16]
     public let scale: Float
     public let gazetteer: Gazetteer
     static let magic: [UInt8] = Array("PPNER002".utf8)
 
-    public init(bucketBits: Int, weights: [Int16], scale: Float, gazetteer: Gazetteer) {
-        precondition(NERTags.count == 17, "the scoring loops assume 17 tags")
-        precondition(weights.count == (1 << bucketBits) * NERTags.count, "weight table size does not match bucket bits")
-        self.bucketBits = bucketBits
-        self.mask = (1 << UInt64(bucketBits)) - 1
-        self.weights = weights
-        self.scale = scale
-        self.gazetteer = gazetteer
-        (self.dropped, self.narrow) = Self.narrowTable(weights, rows: 1 << bucketBits)
-    }
-
     /// The tagger needs only which tag scores highest, and adding one
     /// constant to every tag's weight in a row leaves that unchanged (ties
-    /// included). So each row is stored minus its weight for tag `dropped`,
+    /// included). So each row is kept minus its weight for tag `dropped`,
     /// which leaves 16 weights a row: 32 bytes, never straddling two cache
-    /// lines (17 Int16, 34 bytes, straddle half the time); reading the table
-    /// is what the tagger spends its time on. The tag is chosen so that the
-    /// differences fit Int16; `narrow` is nil (and `dropped` -1) when no tag
-    /// allows that, and the tagger reads `weights` instead.
+    /// lines (17 Int16, 34 bytes, straddle half the time), one SIMD add per
+    /// feature; reading the table is what the tagger spends its time on.
+    /// `dropped` is a tag for which every difference fits Int16; the trainer
+    /// quantizes so that any tag does (`NERTrainer.quantize`).
     let dropped: Int
-    let narrow: NarrowTable?
+    let table: NarrowTable
 
-    static func narrowTable(_ weights: [Int16], rows: Int) -> (Int, NarrowTable?) {
+    public init(bucketBits: Int, weights: [Int16], scale: Float, gazetteer: Gazetteer) throws {
+        precondition(NERTags.count == 17, "the scoring loop holds 16 tags in one vector and one implied")
+        guard weights.count == (1 << bucketBits) * NERTags.count else {
+            throw PageError("ner model: \(weights.count) weights for \(bucketBits) bucket bits")
+        }
+        guard let (k, table) = Self.narrowTable(weights, rows: 1 << bucketBits) else {
+            throw PageError("ner model: the weights of one feature differ by more than Int16 holds for every tag; retrain it")
+        }
+        self.bucketBits = bucketBits
+        self.mask = (1 << UInt64(bucketBits)) - 1
+        self.scale = scale
+        self.gazetteer = gazetteer
+        self.dropped = k
+        self.table = table
+    }
+
+    /// The last tag k for which every row's weights minus its weight for k fit
+    /// Int16, and the table of those differences; nil when no tag fits.
+    static func narrowTable(_ weights: [Int16], rows: Int) -> (Int, NarrowTable)? {
         let nt = NERTags.count
         // tag k works when max(row) - row[k] <= 32767 and min(row) - row[k] >= -32768 in every row
         var ok = [Bool](repeating: true, count: nt)
@@ -48,7 +54,7 @@ public final class EntityTagger: Sendable {
                 if hi - v > 32767 || lo - v < -32768 { ok[k] = false }
             }
         }
-        guard let k = ok.lastIndex(of: true) else { return (-1, nil) }
+        guard let k = ok.lastIndex(of: true) else { return nil }
         let table = NarrowTable(rows: rows)
         let out = table.weights
         for r in 0..<rows {
@@ -60,25 +66,6 @@ public final class EntityTagger: Sendable {
         }
         return (k, table)
     }
-
-    /// The model and gazetteer shipped as resource files (`ner-en.bin`,
-    /// `gazetteer-en.txt`), read once per process; the failure names the file.
-    public static let shared: Result<EntityTagger, ResourceError> = {
-        do throws(ResourceError) {
-            let (gazetteerPath, gazetteerBytes) = try Resources.load("gazetteer", language: "en", ext: "txt")
-            guard let gazetteerText = String(validating: gazetteerBytes, as: UTF8.self) else {
-                return .failure(.damaged(path: gazetteerPath, reason: "not UTF-8 text", remedy: "rebuild: scripts/build-gazetteers.py"))
-            }
-            let (modelPath, modelBytes) = try Resources.load("ner", language: "en", ext: "bin")
-            do {
-                return .success(try EntityTagger(modelBytes: modelBytes, gazetteer: Gazetteer(text: gazetteerText)))
-            } catch {
-                return .failure(.damaged(path: modelPath, reason: "\(error)", remedy: "retrain: pagepipe-dev train-ner"))
-            }
-        } catch {
-            return .failure(error)
-        }
-    }()
 
     public convenience init(modelData data: Data, gazetteer: Gazetteer) throws {
         try self.init(modelBytes: [UInt8](data), gazetteer: gazetteer)
@@ -94,7 +81,7 @@ public final class EntityTagger: Sendable {
         }
         var w = [Int16](repeating: 0, count: (1 << bits) * tags)
         for k in w.indices { w[k] = Int16(bitPattern: UInt16(bytes[20 + 2 * k]) | UInt16(bytes[21 + 2 * k]) << 8) }
-        self.init(bucketBits: bits, weights: w, scale: scale, gazetteer: gazetteer)
+        try self.init(bucketBits: bits, weights: w, scale: scale, gazetteer: gazetteer)
     }
 
     public static func serialize(bucketBits: Int, weights: [Int16], scale: Float) -> [UInt8] {
@@ -123,61 +110,39 @@ public final class EntityTagger: Sendable {
     /// one in the next). The scores of the features that do not depend on
     /// tags are computed once and shared by both passes.
     public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
-        tagDocument(infos, sentences, narrowTable: true)
+        tag(infos, sentences, passes: 2)
     }
 
-    /// `narrowTable: false` reads the full table (for comparing speed; the same tags).
-    public func tagDocument(_ infos: [TokenInfo], _ sentences: [Sentence], narrowTable: Bool) -> [Int] {
+    /// The first pass alone, exactly as `tagDocument` runs it: what the second
+    /// pass's document features are made from, in training as in tagging.
+    public func firstPass(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
+        tag(infos, sentences, passes: 1)
+    }
+
+    func tag(_ infos: [TokenInfo], _ sentences: [Sentence], passes: Int) -> [Int] {
         let plain = Self.plainTokens(infos, sentences)
-        if narrowTable && dropped >= 0 { return tagDocumentNarrow(infos, sentences, plain: plain) }
-        let nt = NERTags.count
-        var base = [Int32](repeating: 0, count: infos.count * nt)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
-        defer { feats.deallocate() }
-        infos.withUnsafeBufferPointer { ib in
-            weights.withUnsafeBufferPointer { wb in
-                let raw = UnsafeRawPointer(wb.baseAddress!)
-                base.withUnsafeMutableBufferPointer { bb in
-                    for s in sentences {
-                        let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-                        for i in lo..<hi where !plain[i] {
-                            let nf = NERFeatures.extractStatic(ib, lo, hi, i, headline: s.headline, into: feats)
-                            // 17 tags: 16 in one vector, the 17th alone.
-                            var acc = SIMD16<Int32>(repeating: 0)
-                            var last: Int32 = 0
-                            for f in 0..<nf {
-                                let row = Int(feats[f] & mask) &* nt
-                                acc &+= SIMD16<Int32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: row &* 2, as: SIMD16<Int16>.self))
-                                last &+= Int32(wb[row &+ 16])
-                            }
-                            let out = i &* nt
-                            for t in 0..<16 { bb[out &+ t] = acc[t] }
-                            bb[out &+ 16] = last
-                        }
-                    }
-                }
-            }
-        }
-        return Self.twoPasses(infos) { decode($0, sentences, base: base, plain: plain) }
-    }
-
-    /// The first pass's tags become the second pass's document features.
-    static func twoPasses(_ infos: [TokenInfo], _ decode: ([TokenInfo]) -> [Int]) -> [Int] {
+        let base = staticScores(infos, sentences, plain: plain)
+        let first = decode(infos, sentences, base: base, plain: plain)
+        if passes == 1 { return first }
         var second = infos
-        NERFeatures.fillPredictionBits(&second, tags: decode(infos))
-        return decode(second)
+        NERFeatures.fillPredictionBits(&second, tags: first)
+        return decode(second, sentences, base: base, plain: plain)
     }
 
-    /// Tokens the document taggers leave outside any name without scoring them:
+    /// Tokens the tagger leaves outside any name without scoring them:
     /// lower-case words, numbers and punctuation whose neighbours in the
-    /// sentence are too, outside headlines ("the", "of" in "said on the
-    /// outskirts of the"). A name's lower-case word sits next to a capitalised
-    /// one ("Bank of America"), so it is still scored. Skips about half the
-    /// tokens of running text.
-    static func plainTokens(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Bool] {
+    /// sentence are too ("the", "of" in "said on the outskirts of the"), in
+    /// sentences whose writer capitalises names: some word of two or more
+    /// letters after the first is capitalised. A name's lower-case word sits
+    /// next to a capitalised one ("Bank of America"), so it is still scored;
+    /// headlines and text written in lower case ("saw justin bieber in
+    /// paris") are scored throughout. Skips about 45% of the tokens of news
+    /// text. The trainer skips the same tokens.
+    public static func plainTokens(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Bool] {
         var plain = [Bool](repeating: false, count: infos.count)
         for s in sentences where !s.headline {
             let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
+            guard lo + 1 < hi, (lo + 1..<hi).contains(where: { infos[$0].cap.isCapitalised && infos[$0].length >= 2 }) else { continue }
             func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == .lower || infos[i].cap == .noLetters }
             for i in lo..<hi where lowerOrNoLetters(i) {
                 plain[i] = (i == lo || lowerOrNoLetters(i - 1)) && (i + 1 == hi || lowerOrNoLetters(i + 1))
@@ -186,77 +151,50 @@ public final class EntityTagger: Sendable {
         return plain
     }
 
-    /// Greedy left-to-right decoding from precomputed static scores.
-    func decode(_ infos: [TokenInfo], _ sentences: [Sentence], base: [Int32], plain: [Bool]) -> [Int] {
-        let nt = NERTags.count
-        var tags = [Int](repeating: 0, count: infos.count)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
-        defer { feats.deallocate() }
-        infos.withUnsafeBufferPointer { ib in
-            weights.withUnsafeBufferPointer { wb in
-                let raw = UnsafeRawPointer(wb.baseAddress!)
-                base.withUnsafeBufferPointer { bb in
-                    for s in sentences {
-                        let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-                        var p1 = 0, p2 = 0
-                        for i in lo..<hi {
-                            if plain[i] { p2 = p1; p1 = NERTags.outside; continue }
-                            let nf = NERFeatures.extractHistory(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
-                            var acc = UnsafeRawPointer(bb.baseAddress! + i &* nt).loadUnaligned(as: SIMD16<Int32>.self)
-                            var last = bb[i &* nt &+ 16]
-                            for f in 0..<nf {
-                                let row = Int(feats[f] & mask) &* nt
-                                acc &+= SIMD16<Int32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: row &* 2, as: SIMD16<Int16>.self))
-                                last &+= Int32(wb[row &+ 16])
-                            }
-                            var best = 16
-                            var bestScore = last
-                            for t in 0..<16 where acc[t] >= bestScore && (acc[t] > bestScore || t < best) {
-                                best = t; bestScore = acc[t]
-                            }
-                            tags[i] = best
-                            p2 = p1; p1 = best
-                        }
-                    }
-                }
-            }
-        }
-        return tags
+    /// The one scoring loop: `acc` plus the table rows of `n` features.
+    @inline(__always)
+    func score(_ feats: UnsafePointer<UInt64>, _ n: Int, adding acc: SIMD16<Int32>) -> SIMD16<Int32> {
+        let rows = table.rows
+        var acc = acc
+        for f in 0..<n { acc &+= SIMD16<Int32>(truncatingIfNeeded: rows[Int(feats[f] & mask)]) }
+        return acc
     }
 
-    /// `tagDocument` on the `narrow` table: the same tags.
-    func tagDocumentNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], plain: [Bool]) -> [Int] {
+    /// The highest-scoring tag, the lowest on a tie. Tag `dropped` scores 0;
+    /// the 16 lanes, in order, are tags 0...16 without it.
+    @inline(__always)
+    func best(_ acc: SIMD16<Int32>) -> Int {
+        let top = max(acc.max(), 0)
+        var best = top == 0 ? dropped : NERTags.count
+        for t in 0..<16 where acc[t] == top { best = min(best, t < dropped ? t : t &+ 1); break }
+        return best
+    }
+
+    /// Scores of the features that do not depend on tags, for every scored token.
+    func staticScores(_ infos: [TokenInfo], _ sentences: [Sentence], plain: [Bool]) -> [SIMD16<Int32>] {
         var base = [SIMD16<Int32>](repeating: .zero, count: infos.count)
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
         defer { feats.deallocate() }
-        let mask = self.mask
-        let table = narrow!.rows
         infos.withUnsafeBufferPointer { ib in
             base.withUnsafeMutableBufferPointer { bb in
                 for s in sentences {
                     let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
                     for i in lo..<hi where !plain[i] {
                         let nf = NERFeatures.extractStatic(ib, lo, hi, i, headline: s.headline, into: feats)
-                        var acc = SIMD16<Int32>(repeating: 0)
-                        for f in 0..<nf {
-                            acc &+= SIMD16<Int32>(truncatingIfNeeded: table[Int(feats[f] & mask)])
-                        }
-                        bb[i] = acc
+                        bb[i] = score(feats, nf, adding: .zero)
                     }
                 }
             }
         }
-        return Self.twoPasses(infos) { decodeNarrow($0, sentences, base: base, plain: plain) }
+        return base
     }
 
-    /// `decode` on the `narrow` table.
-    func decodeNarrow(_ infos: [TokenInfo], _ sentences: [Sentence], base: [SIMD16<Int32>], plain: [Bool]) -> [Int] {
+    /// Greedy left-to-right decoding: each token's static score plus its
+    /// history features (previous tags, first-pass document bits).
+    func decode(_ infos: [TokenInfo], _ sentences: [Sentence], base: [SIMD16<Int32>], plain: [Bool]) -> [Int] {
         var tags = [Int](repeating: 0, count: infos.count)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
+        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
         defer { feats.deallocate() }
-        let mask = self.mask
-        let k = dropped
-        let table = narrow!.rows
         infos.withUnsafeBufferPointer { ib in
             base.withUnsafeBufferPointer { bb in
                 for s in sentences {
@@ -265,50 +203,9 @@ public final class EntityTagger: Sendable {
                     for i in lo..<hi {
                         if plain[i] { p2 = p1; p1 = NERTags.outside; continue }
                         let nf = NERFeatures.extractHistory(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
-                        var acc = bb[i]
-                        for f in 0..<nf {
-                            acc &+= SIMD16<Int32>(truncatingIfNeeded: table[Int(feats[f] & mask)])
-                        }
-                        // As `decode`: the highest score, the lowest tag on a tie. Tag k
-                        // scores 0; the 16 others, in order, are tags 0...16 without k.
-                        let top = max(acc.max(), 0)
-                        var best = top == 0 ? k : NERTags.count
-                        for t in 0..<16 where acc[t] == top { best = min(best, t < k ? t : t &+ 1); break }
-                        tags[i] = best
-                        p2 = p1; p1 = best
-                    }
-                }
-            }
-        }
-        return tags
-    }
-
-    /// BILOU tags for every token of a document, in one pass (no document features).
-    public func tag(_ infos: [TokenInfo], _ sentences: [Sentence]) -> [Int] {
-        let nt = NERTags.count
-        var tags = [Int](repeating: 0, count: infos.count)
-        let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
-        defer { feats.deallocate() }
-        var scores = [Int32](repeating: 0, count: nt)
-        infos.withUnsafeBufferPointer { ib in
-            weights.withUnsafeBufferPointer { wb in
-                for s in sentences {
-                    let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-                    var p1 = 0, p2 = 0
-                    for i in lo..<hi {
-                        let nf = NERFeatures.extract(ib, lo, hi, i, headline: s.headline, p1: p1, p2: p2, into: feats)
-                        for t in 0..<nt { scores[t] = 0 }
-                        for f in 0..<nf {
-                            let row = Int(feats[f] & mask) &* nt
-                            for t in 0..<nt { scores[t] &+= Int32(wb[row &+ t]) }
-                        }
-                        var best = 0
-                        var bestScore = Int32.min
-                        for t in 0..<nt where scores[t] > bestScore {
-                            best = t; bestScore = scores[t]
-                        }
-                        tags[i] = best
-                        p2 = p1; p1 = best
+                        let t = best(score(feats, nf, adding: bb[i]))
+                        tags[i] = t
+                        p2 = p1; p1 = t
                     }
                 }
             }
@@ -332,7 +229,8 @@ final class NarrowTable: @unchecked Sendable {
 
 extension EntityTagger {
     /// For explaining a decision: the weight each feature of token `i` gives
-    /// tags `a` and `b` (in extraction order), as the one-pass tagger sees it.
+    /// tags `a` and `b` (in extraction order) as the first pass sees it, each
+    /// relative to tag `dropped` (only differences between tags matter).
     public func contributions(_ infos: [TokenInfo], _ sentence: Sentence, _ i: Int, p1: Int, p2: Int,
                               _ a: Int, _ b: Int) -> [(Float, Float)] {
         let feats = UnsafeMutablePointer<UInt64>.allocate(capacity: NERFeatures.maxFeatures)
@@ -341,9 +239,10 @@ extension EntityTagger {
             NERFeatures.extract(ib, sentence.tokens.lowerBound, sentence.tokens.upperBound, i, headline: sentence.headline,
                                 p1: p1, p2: p2, into: feats)
         }
+        func weight(_ row: SIMD16<Int16>, _ t: Int) -> Float { t == dropped ? 0 : Float(row[t < dropped ? t : t - 1]) * scale }
         return (0..<nf).map { f in
-            let row = Int(feats[f] & mask) * NERTags.count
-            return (Float(weights[row + a]) * scale, Float(weights[row + b]) * scale)
+            let row = table.rows[Int(feats[f] & mask)]
+            return (weight(row, a), weight(row, b))
         }
     }
 }

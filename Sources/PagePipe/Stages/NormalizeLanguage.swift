@@ -30,8 +30,8 @@ public struct NormalizeLanguage: Stage {
                        "ISO 639-1 codes to choose from; empty: every language of the profile."),
             OptionSpec("minLetters", .integer(min: 1, max: nil), default: .int(3),
                        "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\", unless the script alone decides (Greek, Hangul...)."),
-            OptionSpec("minConfidence", .number(min: 0, max: 1), default: .double(0),
-                       "A best guess with a lower probability gives \"und\"."),
+            OptionSpec("minConfidence", .number(min: 0, max: 1), default: .double(NormalizeLanguage.defaultMinConfidence),
+                       "A best guess less likely than this to be right gives \"und\" (languageConfidence is that likelihood, calibrated on held-out text)."),
             OptionSpec("decisiveMargin", .number(min: 0, max: nil), default: .double(LanguageModel.defaultDecisiveMargin),
                        "Stop reading a long text once the best language leads the next by this many nats (0: read it all)."),
             OptionSpec("nameWeight", .number(min: 0, max: 1), default: .double(LanguageModel.defaultNameWeight),
@@ -39,6 +39,9 @@ public struct NormalizeLanguage: Stage {
             OptionSpec("maxLanguageBytes", .integer(min: 0, max: nil), default: .int(0),
                        "Identify the language from the first this many bytes of text only (0: all of it)."),
         ])
+
+    /// Answers less likely than this to be right become "und".
+    public static let defaultMinConfidence = 0.5
 
     let normalizer: TextNormalizer
     let identify: Bool
@@ -91,11 +94,8 @@ public struct NormalizeLanguage: Stage {
         let clean = normalizer.normalize(text)
         document.text = clean
         if identify, let model {
-            var guess = model.identify(clean, allowed: allowed, minLetters: minLetters, maxBytes: maxLanguageBytes,
-                                       decisiveMargin: decisiveMargin, nameWeight: nameWeight)
-            if guess.language != "und", guess.confidence < minConfidence {
-                guess = LanguageModel.Guess(language: "und", confidence: 0, letters: guess.letters)
-            }
+            let guess = model.identify(clean, allowed: allowed, minLetters: minLetters, minConfidence: minConfidence,
+                                       maxBytes: maxLanguageBytes, decisiveMargin: decisiveMargin, nameWeight: nameWeight)
             document.language = guess.language
             document.languageConfidence = guess.confidence
         }

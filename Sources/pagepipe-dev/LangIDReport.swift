@@ -19,6 +19,8 @@ struct EvalLangID: ParsableCommand {
     var minConfidence = NormalizeLanguage.defaultMinConfidence
     @Flag(help: "Print each misidentified sentence.")
     var showErrors = false
+    @Flag(help: "The folders hold languages without a profile: report how much of them gets \"und\".")
+    var unknown = false
 
     func run() throws {
         let m: LanguageModel
@@ -31,7 +33,7 @@ struct EvalLangID: ParsableCommand {
         var report = LangIDReport(model: m, minConfidence: minConfidence, showErrors: showErrors)
         for dir in folders {
             print("== \(dir)")
-            report.run(try LangIDData.folder(dir))
+            if unknown { report.unknown(try LangIDData.folder(dir)) } else { report.run(try LangIDData.folder(dir)) }
         }
     }
 }
@@ -113,27 +115,32 @@ struct LangIDReport {
         print(String(format: "  confidence >= 0.9: %d answers, %.2f%% right", high.0, 100 * Double(high.1) / Double(max(1, high.0))))
     }
 
-    /// For languages the profile does not know: how much of their text gets "und", and what the rest gets.
+    /// For languages the profile does not know: how much of their text gets "und"
+    /// (at the report's minimum confidence, and at others), and what the rest gets.
     func unknown(_ sets: [(language: String, sentences: [String])]) {
-        var mean = 0.0, meanP = 0.0
+        let thresholds = [minConfidence, 0.05, 0.1, 0.2, 0.3, 0.5]
+        var mean = [Double](repeating: 0, count: thresholds.count), meanP = 0.0
         for (lang, sentences) in sets {
-            var und = 0
+            var und = [Int](repeating: 0, count: thresholds.count)
             var called: [String: Int] = [:]
             for t in sentences {
-                let g = answer(t).guess.language
-                if g == "und" { und += 1 } else { called[g, default: 0] += 1 }
+                let a = model.analyze(t, minLetters: 3)
+                for (k, th) in thresholds.enumerated() where a.guess.language == "und" || a.guess.confidence < th { und[k] += 1 }
+                if a.guess.language != "und", a.guess.confidence >= minConfidence { called[a.guess.language, default: 0] += 1 }
             }
             let paragraphs = stride(from: 0, to: sentences.count, by: 5).map {
                 sentences[$0 ..< min($0 + 5, sentences.count)].joined(separator: " ")
             }
             let pUnd = paragraphs.filter { answer($0).guess.language == "und" }.count
-            let rate = Double(und) / Double(max(1, sentences.count))
+            let rates = und.map { Double($0) / Double(max(1, sentences.count)) }
             let pRate = Double(pUnd) / Double(max(1, paragraphs.count))
-            mean += rate / Double(sets.count)
+            for k in 0 ..< rates.count { mean[k] += rates[k] / Double(sets.count) }
             meanP += pRate / Double(sets.count)
-            print(String(format: "%@ und %6.2f%% of %d sentences, %6.2f%% of paragraphs; else ", lang, 100 * rate, sentences.count, 100 * pRate)
+            print(String(format: "%@ und %6.2f%% of %d sentences, %6.2f%% of paragraphs; else ", lang, 100 * rates[0], sentences.count, 100 * pRate)
                 + called.sorted { $0.value > $1.value }.prefix(4).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
-        print(String(format: "mean und: sentences %.2f%%, paragraphs %.2f%%", 100 * mean, 100 * meanP))
+        print(String(format: "mean und: sentences %.2f%%, paragraphs %.2f%%", 100 * mean[0], 100 * meanP))
+        print("mean und of sentences by minimum confidence: " + zip(thresholds, mean).dropFirst()
+            .map { String(format: "%.2f: %.2f%%", $0.0, 100 * $0.1) }.joined(separator: ", "))
     }
 }

@@ -98,7 +98,8 @@ public final class LanguageModel: @unchecked Sendable {
             precondition((1 ... Self.maxGroupLanes).contains(n) && t.costs.count == (n + 1) << t.bits)
             let stride = n + 1 <= 16 ? 16 : n + 1 <= 32 ? 32 : 64
             let rows = 1 << t.bits
-            let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: rows * stride, alignment: 64)
+            // 64 bytes more: every row is read as 64 bytes (see `score`), the last one too.
+            let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: rows * stride + 64, alignment: 64)
             let table = raw.initializeMemory(as: UInt8.self, repeating: 255)
             t.costs.withUnsafeBufferPointer { c in
                 for r in 0 ..< rows {
@@ -308,20 +309,19 @@ public final class LanguageModel: @unchecked Sendable {
     /// make features. With `decisive` > 0 (cost units), reading stops after a piece
     /// of about `chunk` bytes once the best of `candidates` (positions in the group)
     /// leads the second by that much: the rest of a long text would not change the answer.
+    /// Every row is read as 64 bytes, whatever the group's stride: a group of
+    /// fewer lanes reads the start of the next rows too and ignores them, and one
+    /// loop serves every group.
     public func score(group g: Int, utf8 text: UnsafeBufferPointer<UInt8>, candidates: [Int] = [],
                       decisive: Int = 0, chunk: Int = 256, nameWeight: Double = 1) -> GroupScore {
-        switch groups[g].stride {
-        case 16: return score(SIMD8<UInt16>.self, groups[g], text, candidates, decisive, chunk, nameWeight)
-        case 32: return score(SIMD16<UInt16>.self, groups[g], text, candidates, decisive, chunk, nameWeight)
-        default: return score(SIMD32<UInt16>.self, groups[g], text, candidates, decisive, chunk, nameWeight)
-        }
-    }
-
-    @inline(__always)
-    func score<V: SIMD>(_: V.Type, _ group: Group, _ text: UnsafeBufferPointer<UInt8>, _ candidates: [Int],
-                        _ decisive: Int, _ chunk: Int, _ nameWeight: Double) -> GroupScore where V.Scalar == UInt16 {
+        let group = groups[g]
         var scripts = [Int](repeating: 0, count: Script.allCases.count)
-        var words = CostSum<V>(), names = CostSum<V>()  // names: words that look like names
+        // Bucket offsets of a piece, words and names apart (names: words that look
+        // like names), then summed in a tight loop whose accumulators stay in registers.
+        var words: [Int] = [], names: [Int] = []
+        words.reserveCapacity(2048)
+        names.reserveCapacity(256)
+        var wordTotals = [UInt32](repeating: 0, count: 64), nameTotals = wordTotals
         var wordCount = 0, nameCount = 0
         let base = UnsafeRawPointer(group.table.baseAddress!)
         let stride = group.stride
@@ -336,23 +336,20 @@ public final class LanguageModel: @unchecked Sendable {
                 while end < n, text[end] > 0x20 { end += 1 }
             }
             let piece = UnsafeBufferPointer(rebasing: text[start ..< end])
+            words.removeAll(keepingCapacity: true)
+            names.removeAll(keepingCapacity: true)
             group.features.forEach(piece, scripts: group.featureScripts, scriptCounts: &scripts) { bucket, order in
-                let row = base.load(fromByteOffset: bucket &* stride, as: V.self)
-                if order >= 16 {
-                    names.add(row)
-                    nameCount &+= 1
-                } else {
-                    words.add(row)
-                    wordCount &+= 1
-                }
+                if order >= 16 { names.append(bucket &* stride) } else { words.append(bucket &* stride) }
             }
-            words.flush()
-            names.flush()
+            wordCount += words.count
+            nameCount += names.count
+            Self.sum(base, words, &wordTotals)
+            Self.sum(base, names, &nameTotals)
             start = end
             if start < n {
                 var best = UInt32.max, second = UInt32.max
                 for k in candidates {
-                    let c = words.totals[k] &+ UInt32(Double(names.totals[k]) * nameWeight)
+                    let c = wordTotals[k] &+ UInt32(Double(nameTotals[k]) * nameWeight)
                     if c < best { second = best; best = c } else if c < second { second = c }
                 }
                 if Int(second) - Int(best) >= decisive { break }
@@ -360,39 +357,35 @@ public final class LanguageModel: @unchecked Sendable {
         }
         var costs = [Int](repeating: 0, count: fitLane)
         for k in 0 ..< fitLane {
-            costs[k] = Int(words.totals[k]) + Int((Double(names.totals[k]) * nameWeight).rounded())
+            costs[k] = Int(wordTotals[k]) + Int((Double(nameTotals[k]) * nameWeight).rounded())
         }
         return GroupScore(costs: costs,
-                          fit: Double(words.totals[fitLane]) + Double(names.totals[fitLane]) * nameWeight,
+                          fit: Double(wordTotals[fitLane]) + Double(nameTotals[fitLane]) * nameWeight,
                           features: Double(wordCount) + Double(nameCount) * nameWeight)
     }
 
-    /// Per-lane sums of rows of costs. A row of byte costs is read as UInt16s:
-    /// the low bytes are the even lanes, the high bytes the odd ones. Adding them
-    /// in two UInt16 accumulators needs no widening conversion per row.
-    struct CostSum<V: SIMD> where V.Scalar == UInt16 {
-        var totals = [UInt32](repeating: 0, count: 2 * V.scalarCount)
-        var even = V()
-        var odd = V()
-        var pending = 0
-
-        @inline(__always)
-        mutating func add(_ row: V) {
-            even &+= row & V(repeating: 0x00FF)
-            odd &+= row &>> 8
-            pending &+= 1
-            // 256 costs of at most 255 fit in UInt16.
-            if pending == 256 { flush() }
-        }
-
-        mutating func flush() {
-            for k in 0 ..< V.scalarCount {
-                totals[2 * k] &+= UInt32(even[k])
-                totals[2 * k + 1] &+= UInt32(odd[k])
+    /// Adds the 64-byte rows at `offsets` into `totals`, per byte. A row is read as
+    /// 32 UInt16: the low bytes are the even lanes, the high bytes the odd ones;
+    /// adding them in two UInt16 accumulators needs no widening per row, and 256
+    /// costs of at most 255 fit in UInt16.
+    static func sum(_ base: UnsafeRawPointer, _ offsets: [Int], _ totals: inout [UInt32]) {
+        offsets.withUnsafeBufferPointer { o in
+            var i = 0
+            while i < o.count {
+                let end = min(o.count, i + 256)
+                var even = SIMD32<UInt16>(), odd = SIMD32<UInt16>()
+                let mask = SIMD32<UInt16>(repeating: 0x00FF)
+                while i < end {
+                    let row = base.load(fromByteOffset: o[i], as: SIMD32<UInt16>.self)
+                    even &+= row & mask
+                    odd &+= row &>> 8
+                    i += 1
+                }
+                for k in 0 ..< 32 {
+                    totals[2 * k] &+= UInt32(even[k])
+                    totals[2 * k + 1] &+= UInt32(odd[k])
+                }
             }
-            even = V()
-            odd = V()
-            pending = 0
         }
     }
 
@@ -487,6 +480,7 @@ public final class LanguageModel: @unchecked Sendable {
         }
         let margin = second < 0 ? calibration.marginCap : min(calibration.marginCap, Double(s.costs[second] - s.costs[best]) / scale)
         var misfit = 0.0, nll = 0.0
+        let ownCost = s.features > 0 ? Double(s.costs[best]) / scale / s.features : 0
         if s.features > 0 {
             nll = (s.fit / group.fitScale + Double(s.costs[best]) / scale) / s.features + group.fitOffset
             misfit = max(0, nll - calibration.laneFit[group.lanes[best]])
@@ -502,12 +496,12 @@ public final class LanguageModel: @unchecked Sendable {
             }
             confidence = mine / sum
         } else {
-            confidence = calibration.probability(margin: margin, features: s.features, misfit: misfit)
+            confidence = calibration.probability(margin: margin, features: s.features, misfit: misfit, ownCost: ownCost)
         }
         var a = Analysis(guess: Guess(language: bestLanguage, confidence: confidence, letters: letters),
                          best: bestLanguage, second: second < 0 ? nil : laneLanguages[group.lanes[second]],
                          margin: margin, features: s.features, misfit: misfit, reason: nil, lane: group.lanes[best],
-                         nll: nll, ownCost: s.features > 0 ? Double(s.costs[best]) / scale / s.features : 0)
+                         nll: nll, ownCost: ownCost)
         if confidence < minConfidence {
             a.guess = Guess(language: "und", confidence: 0, letters: letters)
             a.reason = String(format: "confidence %.2f below %.2f", confidence, minConfidence)
@@ -518,7 +512,8 @@ public final class LanguageModel: @unchecked Sendable {
 
 /// Turns what the identifier measured into the probability that its answer is
 /// right: a logistic function of the margin between the best two languages, the
-/// number of features read and how badly the best language fits the text,
+/// number of features read, how badly the best language fits the text (against
+/// its fit on held-out text of its own) and how often it is not the likeliest lane,
 /// fitted by the trainer on held-out text, including text of languages left out
 /// of the profile (which must come out unsure).
 public struct Calibration: Sendable, Equatable {
@@ -544,12 +539,13 @@ public struct Calibration: Sendable, Equatable {
     public var isEmpty: Bool { weights.isEmpty }
 
     /// The logistic function's inputs.
-    public static func inputs(margin: Double, features: Double, misfit: Double) -> [Double] {
-        [1, margin, log(1 + features), misfit, misfit * log(1 + features)]
+    public static func inputs(margin: Double, features: Double, misfit: Double, ownCost: Double) -> [Double] {
+        let n = log(1 + features)
+        return [1, margin, n, misfit, misfit * n, ownCost, ownCost * n]
     }
 
-    public func probability(margin: Double, features: Double, misfit: Double) -> Double {
-        let x = Self.inputs(margin: margin, features: features, misfit: misfit)
+    public func probability(margin: Double, features: Double, misfit: Double, ownCost: Double) -> Double {
+        let x = Self.inputs(margin: margin, features: features, misfit: misfit, ownCost: ownCost)
         var z = 0.0
         for (w, v) in zip(weights, x) { z += w * v }
         return 1 / (1 + exp(-z))

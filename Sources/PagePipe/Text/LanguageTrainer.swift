@@ -78,7 +78,7 @@ public struct LanguageTrainer {
     /// allowed, and once without its own (as text of a language the profile does
     /// not know, whose answer is always wrong).
     public func calibrationExamples(_ model: LanguageModel, _ held: [(language: String, sentences: [String])],
-                                    laneFit: [Double], dump: Bool = false) -> [(x: [Double], right: Bool, weight: Double, known: Bool)] {
+                                    laneFit: [Double]) -> [(x: [Double], right: Bool, weight: Double, known: Bool)] {
         var out: [(x: [Double], right: Bool, weight: Double, known: Bool)] = []
         let all = Set(model.languages)
         for (entry, sentences) in held {
@@ -96,8 +96,7 @@ public struct LanguageTrainer {
                     let a = model.analyze(t, allowed: known ? nil : others)
                     guard let lane = a.lane else { continue }
                     let misfit = max(0, a.nll - laneFit[lane])
-                    out.append((Calibration.inputs(margin: a.margin, features: a.features, misfit: misfit)
-                                    + (dump ? [a.ownCost, Double(lang.hashValue & 0), Double(model.languages.firstIndex(of: lang)!), Double(model.languages.firstIndex(of: a.best!)!)] : []),
+                    out.append((Calibration.inputs(margin: a.margin, features: a.features, misfit: misfit, ownCost: a.ownCost),
                                 known && a.best == lang, known ? 1 : settings.unknownWeight, known))
                 }
             }
@@ -126,13 +125,6 @@ public struct LanguageTrainer {
         let mean = known.isEmpty ? 0 : known.map { sum[$0] / count[$0] }.reduce(0, +) / Double(known.count)
         let laneFit = (0 ..< sum.count).map { count[$0] > 0 ? sum[$0] / count[$0] : mean }
         let examples = calibrationExamples(uncalibrated, held, laneFit: laneFit)
-        if let path = ProcessInfo.processInfo.environment["LANGID_CALIBRATION_DUMP"] {
-            let examples = calibrationExamples(uncalibrated, held, laneFit: laneFit, dump: true)
-            try? model.languages.joined(separator: "\n").write(toFile: path + ".langs", atomically: true, encoding: .utf8)
-            // Development aid: the examples as TSV (inputs, right, weight, known).
-            let rows = examples.map { e in (e.x.map { String($0) } + [e.right ? "1" : "0", String(e.weight), e.known ? "1" : "0"]).joined(separator: "\t") }
-            try? rows.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        }
         let weights = Self.logistic(examples.map(\.x), examples.map(\.right), examples.map(\.weight))
         progress("calibration: \(examples.count) examples, weights \(weights.map { String(format: "%.3f", $0) }.joined(separator: " "))")
         return Calibration(marginCap: settings.marginCap, weights: weights, laneFit: laneFit)

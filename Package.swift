@@ -29,6 +29,9 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // Training and evaluation code only the developer tools use; it reaches
+        // into the product library through `package` access, never `public`.
+        .target(name: "PagePipeTools", dependencies: ["PagePipe"]),
         .executableTarget(
             name: "pagepipe",
             dependencies: [
@@ -42,6 +45,7 @@ let package = Package(
             name: "pagepipe-dev",
             dependencies: [
                 "PagePipe",
+                "PagePipeTools",
                 "HTML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -51,7 +55,7 @@ let package = Package(
         .executableTarget(name: "pagepipe-fuzz", dependencies: ["PagePipe"]),
         .testTarget(
             name: "PagePipeTests",
-            dependencies: ["PagePipe", "HTML"],
+            dependencies: ["PagePipe", "PagePipeTools", "HTML"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -190,7 +190,7 @@ enum TagLookup {
 extension HTMLParser {
     /// libxml2 alone: parse and free, building nothing in Swift. The floor that
     /// `pagepipe-dev bench` measures the pipeline against.
-    public static func parseOnly(_ bytes: UnsafeRawBufferPointer, encoding: String) -> Bool {
+    package static func parseOnly(_ bytes: UnsafeRawBufferPointer, encoding: String) -> Bool {
         _ = initialized
         pagepipe_silenceErrors()
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue

@@ -30,7 +30,7 @@ struct BenchLanguage: ParsableCommand {
         }
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
         guard bytes > 0 else { throw ValidationError("no text in \(data)") }
-        guard let model = LanguageModel.bundled else { throw ValidationError("no language profile in the bundle") }
+        let model = try LanguageModel.bundled.get()
         print("\(texts.count) texts of \(paragraph) sentences, \(String(format: "%.2f", Double(bytes) / 1e6)) MB")
 
         var sink = 0
@@ -49,7 +49,7 @@ struct BenchLanguage: ParsableCommand {
         }
         print(String(format: "text normalization: %.1f MB/s", norm))
 
-        let stage = try NormalizeLanguage(options: StageOptions(specs: NormalizeLanguage.descriptor.options, given: [:], baseDirectory: "."))
+        let stage = try NormalizeLanguage()
         let docs = texts.enumerated().map { k, t -> Document in
             var d = Document(id: String(k))
             d.text = t

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev bench-ner`: CPU time of the entity tagger on one core.
 struct BenchNER: ParsableCommand {
@@ -61,7 +62,7 @@ struct BenchNER: ParsableCommand {
         measure("tokenizer") {
             texts.reduce(0) { $0 &+ Tokenizer.tokenize($1).tokens.count }
         }
-        let stage = try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: [:], baseDirectory: "."))
+        let stage = try CountEntities()
         measure("stage count-entities (tokenize, tag, merge, count)") {
             var n = 0
             for t in texts {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev check-ner-tokens`: where the tokenizer cuts a CoNLL text
 /// differently from the file's own tokens (a name it cuts wrong can never be

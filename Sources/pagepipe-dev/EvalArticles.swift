@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HTML
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev eval-articles`: runs parse-html and remove-boilerplate over a
 /// folder of pages and scores the text against a ground truth with the
@@ -47,12 +48,13 @@ struct EvalArticles: ParsableCommand {
         } else {
             given = [:]
         }
-        let boilerSpecs = RemoveBoilerplate.descriptor.options
-        for k in given.keys where !boilerSpecs.contains(where: { $0.name == k }) {
-            throw ValidationError("--options: unknown option \"\(k)\" (known: \(boilerSpecs.map(\.name).joined(separator: ", ")))")
+        let parser = ParseHTML(options: .init())
+        let stage: RemoveBoilerplate
+        do {
+            stage = try RemoveBoilerplate(json: given)
+        } catch {
+            throw ValidationError("--options: \(error)")
         }
-        let parser = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: "."))
-        let stage = try RemoveBoilerplate(options: StageOptions(specs: boilerSpecs, given: given, baseDirectory: "."))
 
         let files = try FileManager.default.contentsOfDirectory(atPath: pages).filter { $0.hasSuffix(".html") || $0.hasSuffix(".html.gz") }.sorted()
         var scored: [ShingleScore.Page] = []

@@ -36,7 +36,7 @@ struct ExplainNER: ParsableCommand {
             t == 0 ? "O" : ["B", "I", "L", "U"][NERTags.part(t) - 1] + "-" + NERTags.types[NERTags.type(t)].rawValue
         }
         for s in sentences {
-            for i in s.tokens where infos[i].cap != 0 && infos[i].cap != 3 || first[i] != 0 || second[i] != 0 {
+            for i in s.tokens where infos[i].cap != .lower && infos[i].cap != .noLetters || first[i] != 0 || second[i] != 0 {
                 let w = String(String.UnicodeScalarView(scalars[tokens[i].start..<tokens[i].end]))
                 if w == word {
                     let c = tagger.contributions(infos, s, i, p1: i > s.tokens.lowerBound ? first[i - 1] : 0,
@@ -44,7 +44,7 @@ struct ExplainNER: ParsableCommand {
                     print(c.enumerated().map { String(format: "%d:%.0f/%.0f", $0.offset, $0.element.0, $0.element.1) }.joined(separator: " "))
                     print(String(format: "sum PER %.0f ORG %.0f", c.reduce(0) { $0 + $1.0 }, c.reduce(0) { $0 + $1.1 }))
                 }
-                print("\(w)\t\(name(first[i]))\t\(name(second[i]))\tdoc \(infos[i].doc) gaz \(String(infos[i].gazetteer, radix: 2))\(s.headline ? " headline" : "")")
+                print("\(w)\t\(name(first[i]))\t\(name(second[i]))\tdoc \(infos[i].doc.rawValue) gaz \(String(infos[i].gazetteer, radix: 2))\(s.headline ? " headline" : "")")
             }
         }
     }

@@ -27,8 +27,7 @@ struct EvalLangID: ParsableCommand {
         if let model {
             m = try LanguageModel(serialized: [UInt8](try Data(contentsOf: URL(fileURLWithPath: model))))
         } else {
-            guard let b = LanguageModel.bundled else { throw ValidationError("no language profile in the bundle") }
-            m = b
+            m = try LanguageModel.bundled.get()
         }
         var report = LangIDReport(model: m, minConfidence: minConfidence, showErrors: showErrors)
         for dir in folders {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev train-langid`: trains the language profile from the lines the
 /// manifest (scripts/langid-training.tsv) names as `train` rows, under

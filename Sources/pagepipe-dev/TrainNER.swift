@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PagePipe
+import PagePipeTools
 
 /// `pagepipe-dev train-ner`: trains the count-entities tagger from CoNLL files
 /// and writes Sources/PagePipe/Resources/ner-en.bin. Deterministic given --seed.
@@ -39,7 +40,7 @@ struct TrainNER: ParsableCommand {
     var gazetteer = "Sources/PagePipe/Resources/gazetteer-en.txt"
 
     func run() throws {
-        let gaz = Gazetteer(text: (try? String(contentsOfFile: gazetteer, encoding: .utf8)) ?? "")
+        let gaz = Gazetteer(text: try String(contentsOfFile: gazetteer, encoding: .utf8))
         print("gazetteer: \(gaz.count) phrases")
         var docs: [NERTrainer.Doc] = []
         for f in train.split(separator: ",") {
@@ -115,7 +116,7 @@ struct TrainNER: ParsableCommand {
                     var dropped = bothInfos
                     let limit = UInt64(unknownRate * Double(UInt64.max >> 11))
                     for d in dropped.indices {
-                        for k in dropped[d].indices where dropped[d][k].cap == 1 || dropped[d][k].cap == 2 || dropped[d][k].cap == 4 {
+                        for k in dropped[d].indices where dropped[d][k].cap.isCapitalised {
                             if rng.next() >> 11 < limit { dropped[d][k].lower = 0x0DD0_0DD0 }
                         }
                     }

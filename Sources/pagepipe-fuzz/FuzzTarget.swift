@@ -21,9 +21,8 @@ let fuzzStages: [(name: String, stage: any Stage)] = {
             fatalError("defaultChain names \"\(name)\", which the registry does not know")
         }
         if descriptor.kind == .emitter { continue }
-        let options = StageOptions(specs: descriptor.options, given: [:], baseDirectory: ".")
         do {
-            stages.append((name, try descriptor.make(options)))
+            stages.append((name, try descriptor.makeWithDefaults()))
         } catch {
             fatalError("stage \(name) fails to build with its default options: \(error)")
         }

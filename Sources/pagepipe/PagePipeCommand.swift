@@ -3,14 +3,6 @@ import Foundation
 import Logging
 import PagePipe
 
-/// Exit codes, documented in the README.
-enum ExitCodes {
-    static let ok: Int32 = 0
-    static let somePagesFailed: Int32 = 1
-    static let configuration: Int32 = 2
-    static let locked: Int32 = 75
-}
-
 @main
 struct PagePipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +11,7 @@ struct PagePipeCommand: ParsableCommand {
         discussion: """
         A pipeline (pipeline.json) lists stages in order: parse-html, remove-boilerplate, normalize-language, count-entities, then emitters that write files.
 
-        Exit codes: 0 every page succeeded; 1 some pages failed (see errors.jsonl); 2 configuration error (nothing was read); 64 command-line usage error; 75 the output folder is locked by another run.
+        Exit codes: 0 every page succeeded; 1 some pages failed (see errors.jsonl); 2 configuration error (nothing was read); 64 command-line usage error; 74 I/O error on the outputs after the run started (the previous outputs are left as they were); 75 the output folder is locked by another run.
         """,
         subcommands: [Run.self, Merge.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
         defaultSubcommand: nil
@@ -38,7 +30,7 @@ func loadPipeline(_ path: String) throws -> (PipelineConfig, Pipeline) {
         return (config, try config.build(file: path))
     } catch {
         printError("pagepipe: \(error)")
-        throw ExitCode(ExitCodes.configuration)
+        throw ExitCode(ExitStatus.configuration)
     }
 }
 
@@ -48,10 +40,10 @@ func lockOutput(_ folder: String) throws -> OutputLock {
         return try OutputLock(folder: folder)
     } catch let held as OutputLock.Held {
         printError("pagepipe: \(held)")
-        throw ExitCode(ExitCodes.locked)
+        throw ExitCode(ExitStatus.locked)
     } catch {
         printError("pagepipe: \(error)")
-        throw ExitCode(ExitCodes.configuration)
+        throw ExitCode(ExitStatus.configuration)
     }
 }
 
@@ -125,11 +117,11 @@ struct Run: ParsableCommand {
         let inputs = input.isEmpty ? config.inputs : input
         guard !inputs.isEmpty else {
             printError("pagepipe: no input: give --input DIR or \"input\" in \(pipeline)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.configuration)
         }
         guard let outputDir = output ?? config.output else {
             printError("pagepipe: no output folder: give --output DIR or \"output\" in \(pipeline)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.configuration)
         }
         let items: [InputItem]
         let shardValue: ShardSpec?
@@ -138,7 +130,7 @@ struct Run: ParsableCommand {
             items = try InputWalker.walk(inputs)
         } catch {
             printError("pagepipe: \(error)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.configuration)
         }
         let lock = try lockOutput(outputDir)
         let tty = isatty(STDERR_FILENO) == 1
@@ -151,7 +143,7 @@ struct Run: ParsableCommand {
             summary = try runner.run(items: items, output: outputDir)
         } catch {
             logger.error("run failed: \(error)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.code(for: error))
         }
         withExtendedLifetime(lock) {}
         if !quiet && (tty || progress || summary.failed > 0) {
@@ -191,7 +183,7 @@ struct Merge: ParsableCommand {
                                              shards: shards, output: output)
         } catch {
             printError("pagepipe merge: \(error)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.code(for: error))
         }
         withExtendedLifetime(lock) {}
         if !quiet && (isatty(STDERR_FILENO) == 1 || summary.failed > 0) {
@@ -215,7 +207,7 @@ struct Validate: ParsableCommand {
             print("\(file): valid (\(config.stages.map(\.descriptor.name).joined(separator: " -> ")))")
         } catch {
             printError("\(error)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.configuration)
         }
     }
 }
@@ -262,7 +254,7 @@ struct StageCommand: ParsableCommand {
         if let options {
             do { optionsValue = try JSONParser.parse(options) } catch {
                 printError("pagepipe: --options: not valid JSON: \(error)")
-                throw ExitCode(ExitCodes.configuration)
+                throw ExitCode(ExitStatus.configuration)
             }
         }
         let tester: StageTester
@@ -270,9 +262,9 @@ struct StageCommand: ParsableCommand {
             tester = try StageTester(stageNames: stages, options: optionsValue)
         } catch {
             printError("\(error)")
-            throw ExitCode(ExitCodes.configuration)
+            throw ExitCode(ExitStatus.configuration)
         }
         let failed = tester.run(each: each)
-        if failed > 0 { throw ExitCode(ExitCodes.somePagesFailed) }
+        if failed > 0 { throw ExitCode(ExitStatus.somePagesFailed) }
     }
 }

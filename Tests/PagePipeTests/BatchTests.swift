@@ -61,8 +61,9 @@ final class BatchTests: XCTestCase {
         try makeCorpus(input, pages: 5)
         try writeFile(input + "/p.json", #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "emit-jsonl"}]}"#)
         try writeFile(input + "/q.json", #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "emit-jsonl", "options": {"fields": ["id"]}}]}"#)
-        _ = try runPagePipe(["run", "--pipeline", input + "/p.json", "--input", input, "--output", out, "--incremental"])
-        _ = try runPagePipe(["run", "--pipeline", input + "/q.json", "--input", input, "--output", out, "--incremental"])
+        // Status 1: broken.html fails in both runs.
+        XCTAssertEqual(try runPagePipe(["run", "--pipeline", input + "/p.json", "--input", input, "--output", out, "--incremental"]).status, 1)
+        XCTAssertEqual(try runPagePipe(["run", "--pipeline", input + "/q.json", "--input", input, "--output", out, "--incremental"]).status, 1)
         XCTAssertEqual(try stats(out)["processed"], .int(6))
         XCTAssertTrue(try readFile(out + "/documents.jsonl").hasPrefix(#"{"id":"site0/page-0.html"}"#))
     }
@@ -73,7 +74,10 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/one"]).status, 1)
         var counts: [Int] = []
         for k in 1 ... 3 {
-            _ = try runPagePipe(["run", "--input", input, "--output", work + "/shard\(k)", "--shard", "\(k)/3"])
+            let shard = try runPagePipe(["run", "--input", input, "--output", work + "/shard\(k)", "--shard", "\(k)/3"])
+            // broken.html fails in exactly one shard: the one its id hashes to.
+            let expected: Int32 = ShardSpec(index: k, count: 3)!.contains(id: "broken.html") ? 1 : 0
+            XCTAssertEqual(shard.status, expected, shard.stderr)
             counts.append(try readFile(work + "/shard\(k)/documents.jsonl").split(separator: "\n").count)
         }
         XCTAssertEqual(counts.reduce(0, +), 60)
@@ -173,18 +177,21 @@ final class BatchTests: XCTestCase {
         for k in 0 ..< 6 { try makeWARC(input + "/w\(k).warc.gz", pages: 4, prefix: "w\(k)") }
         try makeCorpus(input, pages: 10)
         XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/one"]).status, 1)
-        for k in 1 ... 2 { _ = try runPagePipe(["run", "--input", input, "--output", work + "/s\(k)", "--shard", "\(k)/2"]) }
+        for k in 1 ... 2 {
+            let shard = try runPagePipe(["run", "--input", input, "--output", work + "/s\(k)", "--shard", "\(k)/2"])
+            XCTAssertEqual(shard.status, ShardSpec(index: k, count: 2)!.contains(id: "broken.html") ? 1 : 0, shard.stderr)
+        }
         XCTAssertEqual(try runPagePipe(["merge", work + "/s1", work + "/s2", "--output", work + "/merged"]).status, 1)
         try assertSameOutputs(work + "/one", work + "/merged")
 
         let inc = work + "/inc"
-        _ = try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"])
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"]).status, 1)
         XCTAssertEqual(try stats(inc)["processed"], .int(6 * 4 + 11))
         try makeWARC(input + "/w2.warc.gz", pages: 5, prefix: "w2")
-        _ = try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"])
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", inc, "--incremental"]).status, 1)
         XCTAssertEqual(try stats(inc)["processed"], .int(5))
         XCTAssertEqual(try stats(inc)["skipped"], .int(5 * 4 + 11))
-        _ = try runPagePipe(["run", "--input", input, "--output", work + "/fresh"])
+        XCTAssertEqual(try runPagePipe(["run", "--input", input, "--output", work + "/fresh"]).status, 1)
         try assertSameOutputs(inc, work + "/fresh")
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// count-entities: tagging, alias merging, dictionaries, languages.
 struct CountEntitiesTests {
     func stage(_ options: [String: JSONValue] = [:]) throws -> CountEntities {
-        try CountEntities(options: StageOptions(specs: CountEntities.descriptor.options, given: options, baseDirectory: "."))
+        try CountEntities(json: options)
     }
 
     func run(_ text: String, language: String? = nil, _ options: [String: JSONValue] = [:]) throws -> Document {
@@ -126,10 +126,11 @@ struct CountEntitiesTests {
         #expect(infos[k[1]].context.0 == NERFeatures.boundary.lower && infos[k[1]].context.3 == word("reported"))
         #expect(infos[k[0]].context.1 == 0 && infos[k[0]].context.4 == 0)
         // "Assad" follows "Bashar" somewhere in the page; "Kommersant" never follows a capitalised word
-        #expect(at("Assad").allSatisfy { infos[$0].doc & 4 != 0 })
-        #expect(k.allSatisfy { infos[$0].doc & 4 == 0 })
-        // a run of capitalised words: its first word marked 8, the others 4
-        #expect(infos[at("President")[0]].doc & 8 != 0 && infos[at("Bashar")[0]].doc & 12 == 4)
+        #expect(at("Assad").allSatisfy { infos[$0].doc.contains(.followsCapitalised) })
+        #expect(k.allSatisfy { !infos[$0].doc.contains(.followsCapitalised) })
+        // a run of capitalised words: its first word precedes one, the others follow one
+        #expect(infos[at("President")[0]].doc.contains(.precedesCapitalised)
+            && infos[at("Bashar")[0]].doc.intersection([.precedesCapitalised, .followsCapitalised]) == .followsCapitalised)
         // lowercase words get no page contexts
         #expect(infos[at("cited")[0]].context.0 == 0)
     }
@@ -149,7 +150,7 @@ struct CountEntitiesTests {
             .appendingPathComponent("samples/themoscowtimes.com/2012-12-11-moscow-rejects-washington-pressure.html").path
         var doc = Document(id: "mt")
         doc.html = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        _ = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: ".")).process(&doc)
+        _ = try ParseHTML(json: [:]).process(&doc)
         let full = try #require(doc.text)
         let from = try #require(full.range(of: "Moscow Rejects Washington"))
         let to = try #require(full.range(of: "Kommersant report."))
@@ -277,10 +278,12 @@ struct CountEntitiesTests {
     }
 
     @Test func rejectsBadDictionaries() throws {
-        #expect(throws: PageError.self) { try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}") }
-        #expect(throws: PageError.self) { try EntityDictionary(json: "[1, 2]") }
-        #expect(throws: PageError.self) { try stage(["dictionaryMode": .string("only")]) }
-        #expect(throws: PageError.self) { try stage(["types": .array([.string("PERSON")])]) }
+        #expect(throws: DataError("dictionary: entities[0].type: expected one of PER, ORG, LOC, MISC, got \"CITY\"")) {
+            try EntityDictionary(json: "{\"entities\": [{\"name\": \"X\", \"type\": \"CITY\"}]}")
+        }
+        #expect(throws: DataError("dictionary: expected an object with an \"entities\" array")) { try EntityDictionary(json: "[1, 2]") }
+        #expect(throws: OptionError("dictionaryMode", "\"only\" needs a dictionary")) { try stage(["dictionaryMode": .string("only")]) }
+        #expect(throws: ConfigError.self) { try stage(["types": .array([.string("PERSON")])]) }
     }
 
     @Test func emptyOrMissingTextGivesNoEntities() throws {

@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func jsonlRecordHasTheDefaultFieldsWithNulls() throws {
-        let emitter = try EmitJSONL(options: StageOptions(specs: EmitJSONL.descriptor.options, given: [:], baseDirectory: "."))
+        let emitter = try EmitJSONL(json: [:])
         var doc = Document(id: "a/b.html")
         doc.text = "Line one\nLine \"two\""
         doc.entities = [Entity(name: "Bashar Assad", type: .person, count: 11)]
@@ -19,15 +19,13 @@ import Testing
     }
 
     @Test func jsonlFieldsOption() throws {
-        let emitter = try EmitJSONL(options: StageOptions(specs: EmitJSONL.descriptor.options,
-                                                          given: ["fields": .array([.string("text"), .string("id")])], baseDirectory: "."))
+        let emitter = try EmitJSONL(json: ["fields": .array([.string("text"), .string("id")])])
         var doc = Document(id: "x")
         doc.text = "t"
         _ = try emitter.process(&doc)
         #expect(String(decoding: doc.emitted["emit-jsonl"] ?? [], as: UTF8.self) == #"{"text":"t","id":"x"}"# + "\n")
-        #expect(throws: PageError.self) {
-            _ = try EmitJSONL(options: StageOptions(specs: EmitJSONL.descriptor.options,
-                                                    given: ["fields": .array([.string("body")])], baseDirectory: "."))
+        #expect(throws: ConfigError.self) {
+            _ = try EmitJSONL(json: ["fields": .array([.string("body")])])
         }
     }
 
@@ -35,7 +33,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "pagepipe-csv-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let emitter = try EmitCSV(options: StageOptions(specs: EmitCSV.descriptor.options, given: [:], baseDirectory: "."))
+        let emitter = try EmitCSV(json: [:])
         let sink = try emitter.makeSink(directory: dir)
         var a = Document(id: "a")
         a.entities = [Entity(name: "Moscow", type: .location, count: 5), Entity(name: "Kommersant, daily", type: .organization, count: 1)]
@@ -79,6 +77,6 @@ import Testing
     }
 
     @Test func aMissingInputIsAnError() {
-        #expect(throws: PageError.self) { try InputWalker.walk(["/nonexistent/input"]) }
+        #expect(throws: SetupError("input /nonexistent/input: No such file or directory")) { try InputWalker.walk(["/nonexistent/input"]) }
     }
 }

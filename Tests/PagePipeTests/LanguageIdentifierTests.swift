@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import PagePipe
+import PagePipeTools
 
 /// The shipped profile and the trainer. Sentences are written for these tests.
 @Suite struct LanguageIdentifierTests {
-    let model = LanguageModel.bundled!
+    let model = try! LanguageModel.bundled.get()
 
     @Test(arguments: [
         ("en", "The committee will publish its report on the new railway next week."),
@@ -173,7 +174,7 @@ import Testing
         let copy = try LanguageModel(serialized: model.serialized())
         #expect(copy.languages == model.languages)
         #expect(copy.serialized() == model.serialized())
-        #expect(throws: PageError.self) { try LanguageModel(serialized: Array("not a profile at all, really".utf8)) }
+        #expect(throws: DataError("language profile: not a pagepipe language profile")) { try LanguageModel(serialized: Array("not a profile at all, really".utf8)) }
     }
 
     @Test func trainingIsDeterministicAndAddingALanguageIsAddingData() {

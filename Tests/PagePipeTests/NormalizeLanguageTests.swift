@@ -111,7 +111,7 @@ import Testing
 /// The stage as the pipeline runs it.
 @Suite struct NormalizeLanguageStageTests {
     func stage(_ options: [String: JSONValue] = [:]) throws -> NormalizeLanguage {
-        try NormalizeLanguage(options: StageOptions(specs: NormalizeLanguage.descriptor.options, given: options, baseDirectory: "."))
+        try NormalizeLanguage(json: options)
     }
 
     @Test func setsTextLanguageAndConfidence() throws {
@@ -136,7 +136,9 @@ import Testing
         d.text = "Das ist ein kurzer Satz über das Wetter in Berlin."
         _ = try stage(["languages": .array([.string("en"), .string("nl")])]).process(&d)
         #expect(d.language != "de")
-        #expect(throws: PageError.self) { try stage(["languages": .array([.string("xx")])]) }
+        #expect(throws: OptionError("languages", "unknown \"xx\" (the profile has \(try LanguageModel.bundled.get().languages.joined(separator: ", ")))")) {
+            try stage(["languages": .array([.string("xx")])])
+        }
     }
 
     @Test func identificationCanBeSwitchedOff() throws {
@@ -150,12 +152,5 @@ import Testing
     @Test func failsWithoutText() throws {
         var d = Document(id: "x")
         #expect(throws: PageError.self) { try stage().process(&d) }
-    }
-
-    @Test func isRegisteredBeforeTheEmitters() {
-        let names = StageRegistry.names
-        #expect(names.firstIndex(of: "normalize-language")! > names.firstIndex(of: "parse-html")!)
-        #expect(names.firstIndex(of: "normalize-language")! < names.firstIndex(of: "emit-jsonl")!)
-        #expect(StageRegistry.defaultChain.contains("normalize-language"))
     }
 }

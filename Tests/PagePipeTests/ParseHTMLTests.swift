@@ -3,7 +3,7 @@ import XCTest
 @testable import PagePipe
 
 final class ParseHTMLTests: XCTestCase {
-    let stage = try! ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: "."))
+    let stage = try! ParseHTML(json: [:])
 
     func parse(_ bytes: [UInt8], hint: String? = nil) throws -> Document {
         var doc = Document(id: "t")
@@ -112,8 +112,7 @@ final class ParseHTMLTests: XCTestCase {
     func testGzipBombIsCappedByOption() throws {
         let dir = try makeTemporaryDirectory(self)
         let gz = try gzip(String(repeating: "<p>aaaa</p>", count: 100_000), dir: dir)
-        let small = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options,
-                                                        given: ["maxDecompressedBytes": .int(100_000)], baseDirectory: "."))
+        let small = try ParseHTML(json: ["maxDecompressedBytes": .int(100_000)])
         var doc = Document(id: "bomb")
         doc.sourcePath = gz
         XCTAssertThrowsError(try small.process(&doc)) { error in
@@ -124,8 +123,7 @@ final class ParseHTMLTests: XCTestCase {
     func testOversizedFileIsRefusedBeforeReading() throws {
         let dir = try makeTemporaryDirectory(self)
         try writeFile(dir + "/big.html", String(repeating: "x", count: 5000))
-        let small = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options,
-                                                        given: ["maxFileBytes": .int(1000)], baseDirectory: "."))
+        let small = try ParseHTML(json: ["maxFileBytes": .int(1000)])
         var doc = Document(id: "big")
         doc.sourcePath = dir + "/big.html"
         XCTAssertThrowsError(try small.process(&doc)) { error in

@@ -37,8 +37,8 @@ import Testing
 
     /// Runs parse-html and remove-boilerplate on HTML, the way a pipeline does.
     static func extract(html: [UInt8], options: [String: JSONValue] = [:], url: String? = nil) throws -> (Document, StageOutcome) {
-        let parse = try ParseHTML(options: StageOptions(specs: ParseHTML.descriptor.options, given: [:], baseDirectory: "."))
-        let stage = try RemoveBoilerplate(options: StageOptions(specs: RemoveBoilerplate.descriptor.options, given: options, baseDirectory: "."))
+        let parse = try ParseHTML(json: [:])
+        let stage = try RemoveBoilerplate(json: options)
         var doc = Document(id: "test")
         doc.html = html
         doc.url = url
@@ -189,7 +189,7 @@ import Testing
     }
 
     @Test func needsTheParsedPage() throws {
-        let stage = try RemoveBoilerplate(options: StageOptions(specs: RemoveBoilerplate.descriptor.options, given: [:], baseDirectory: "."))
+        let stage = try RemoveBoilerplate(json: [:])
         var doc = Document(id: "x")
         doc.text = "plain text"
         #expect(throws: PageError.self) { try stage.process(&doc) }
@@ -200,12 +200,6 @@ import Testing
             _ = try StageTester(stageNames: ["parse-html", "remove-boilerplate"],
                                 options: .object([("remove-boilerplate", .object([("favor", .string("speed"))]))]))
         }
-    }
-
-    @Test func registeredAfterParseHTML() {
-        let names = StageRegistry.defaultChain
-        #expect(names.firstIndex(of: "remove-boilerplate") == names.firstIndex(of: "parse-html").map { $0 + 1 })
-        #expect(StageRegistry.descriptor(named: "remove-boilerplate")?.needsTree == true)
     }
 
     @Test(arguments: [

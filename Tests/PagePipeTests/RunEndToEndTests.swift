@@ -129,6 +129,20 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(good.stdout, "pipeline.json: valid (\(StageRegistry.defaultChain.joined(separator: " -> ")))\n")
     }
 
+    /// An output that cannot be written once the run has started is an I/O
+    /// error (74), not a configuration error (2), and leaves no temporary file.
+    func testAnOutputThatCannotBeWrittenExits74() throws {
+        let out = try makeTemporaryDirectory(self)
+        // A folder where documents.jsonl should go: the rename into place fails.
+        try FileManager.default.createDirectory(atPath: out + "/documents.jsonl/x", withIntermediateDirectories: true)
+        let result = try runPagePipe(["run", "--output", out])
+        XCTAssertEqual(result.status, 74, result.stderr)
+        XCTAssertTrue(result.stderr.contains("run failed: \(out)/documents.jsonl: cannot move \(out)/.documents.jsonl.tmp-"), result.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        XCTAssertEqual(names.filter { $0.contains(".tmp-") }, [])
+        XCTAssertFalse(names.contains("entities.csv"), "nothing is moved into place after the failure")
+    }
+
     func testASecondRunOnALockedOutputExits75() throws {
         let out = try makeTemporaryDirectory(self)
         let lock = try OutputLock(folder: out)
@@ -174,18 +188,42 @@ final class RunEndToEndTests: XCTestCase {
         let b = try runPagePipe(["stage", "parse-html", "--options", #"{"maxFileBytes": "x"}"#], stdin: "")
         XCTAssertEqual(b.status, 2)
         XCTAssertEqual(b.stderr, "pagepipe stage: invalid pipeline (1 problem):\n  --options.maxFileBytes: expected an integer >= 1, got \"x\"\n")
+        let c = try runPagePipe(["stage", "remove-boilerplate"], stdin: #"{"id":"h","html":"<p>Hi</p>"}"#)
+        XCTAssertEqual(c.status, 2)
+        XCTAssertEqual(c.stdout, "")
+        XCTAssertEqual(c.stderr, "pagepipe stage: invalid pipeline (1 problem):\n  stages[0]: remove-boilerplate reads tree, which no earlier stage writes: add parse-html before it\n")
     }
 
-    func testStagesAndSchemaAreGeneratedFromTheRegistry() throws {
+    /// The commands print the real registry: checked against facts written
+    /// out here (MinWordsTests checks the exact output for a stage of its own).
+    func testStagesAndSchemaPrintTheRegistry() throws {
         let stages = try runPagePipe(["stages"])
         XCTAssertEqual(stages.status, 0)
-        for d in StageRegistry.all {
-            XCTAssertTrue(stages.stdout.contains(d.name + (d.kind == .emitter ? " (emitter)" : "") + "\n    " + d.summary), d.name)
-            for o in d.options { XCTAssertTrue(stages.stdout.contains("    \(o.name): \(o.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"), o.name) }
-        }
+        XCTAssertTrue(stages.stdout.contains("""
+            emit-csv (emitter)
+                Write entities.csv (per document) and entities-total.csv (corpus totals).
+                reads entities
+                totals: boolean = true
+                    Also write entities-total.csv.
+
+            """), stages.stdout)
+        XCTAssertTrue(stages.stdout.contains("""
+                favor: string = "balanced"
+                    Bias for doubtful blocks: drop them (precision) or keep them (recall). Allowed: one of "precision", "balanced", "recall".
+
+            """), stages.stdout)
         let schema = try runPagePipe(["schema"])
         XCTAssertEqual(schema.status, 0)
-        XCTAssertEqual(schema.stdout, PipelineSchema.schema().pretty + "\n")
-        XCTAssertNoThrow(try JSONParser.parse(schema.stdout))
+        let json = try JSONParser.parse(schema.stdout)
+        guard case .array(let variants)? = json["properties"]?["stages"]?["items"]?["oneOf"] else {
+            return XCTFail("no stage variants in \(schema.stdout)")
+        }
+        XCTAssertEqual(variants.compactMap { $0["properties"]?["stage"]?["const"]?.stringValue },
+                       ["parse-html", "remove-boilerplate", "normalize-language", "count-entities", "emit-jsonl", "emit-csv"])
+        let parse = variants[0]["properties"]?["options"]?["properties"]?["maxFileBytes"]
+        XCTAssertEqual(parse, try JSONParser.parse(#"{"description": "Fail pages whose file is larger than this many bytes.", "type": "integer", "minimum": 1, "default": 67108864}"#))
+        let fields = variants[4]["properties"]?["options"]?["properties"]?["fields"]
+        XCTAssertEqual(fields?["items"], try JSONParser.parse(#"{"enum": ["id", "url", "title", "date", "site", "author", "language", "languageConfidence", "text", "mentions", "entities"]}"#))
+        XCTAssertEqual(fields?["default"], try JSONParser.parse(#"["id", "url", "title", "language", "text", "entities"]"#))
     }
 }

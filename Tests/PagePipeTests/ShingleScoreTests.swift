@@ -1,5 +1,6 @@
 import Testing
 import PagePipe
+import PagePipeTools
 
 /// The article benchmark's metric must give the numbers of
 /// ../shared/tools/score_articles.py; expectations below were printed by it.

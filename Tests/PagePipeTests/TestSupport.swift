@@ -31,10 +31,17 @@ struct CommandResult {
 }
 
 /// Runs the real `pagepipe` executable, as a user would.
-func runPagePipe(_ arguments: [String], stdin: String? = nil, cwd: String = repoRoot) throws -> CommandResult {
+/// `environment` adds to (or, with an empty value, removes from) the test's own.
+func runPagePipe(_ arguments: [String], stdin: String? = nil, cwd: String = repoRoot,
+                 environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: productsDirectory + "/pagepipe")
     process.arguments = arguments
+    if !environment.isEmpty {
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
+        process.environment = env
+    }
     process.currentDirectoryURL = URL(fileURLWithPath: cwd)
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out

@@ -32,7 +32,7 @@ public enum InputWalker {
         for root in roots {
             var st = stat()
             guard stat(root, &st) == 0 else {
-                throw PageError("input \(root): \(String(cString: strerror(errno)))")
+                throw SetupError("input \(root): \(String(cString: strerror(errno)))")
             }
             if (st.st_mode & S_IFMT) != S_IFDIR {
                 // A single file given as input: its id is its file name.

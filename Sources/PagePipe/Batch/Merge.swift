@@ -13,25 +13,25 @@ public enum Merge {
         var count: Int?
         for dir in shards {
             guard let r = try ResultStore.Reader(path: ResultStore.path(in: dir)) else {
-                throw PageError("\(dir): no \(ResultStore.folder)/\(ResultStore.fileName); was it written by `pagepipe run --shard`?")
+                throw SetupError("\(dir): no \(ResultStore.folder)/\(ResultStore.fileName); was it written by `pagepipe run --shard`?")
             }
             guard r.header.pipeline == fingerprint else {
-                throw PageError("\(dir): written by a different pipeline or pagepipe version than the one given")
+                throw SetupError("\(dir): written by a different pipeline or pagepipe version than the one given")
             }
-            guard let s = r.header.shard else { throw PageError("\(dir): not a shard (written without --shard)") }
-            if let c = count, c != s.count { throw PageError("\(dir): shard \(s) does not belong to a split into \(c)") }
+            guard let s = r.header.shard else { throw SetupError("\(dir): not a shard (written without --shard)") }
+            if let c = count, c != s.count { throw SetupError("\(dir): shard \(s) does not belong to a split into \(c)") }
             count = s.count
-            if let other = seen[s.index] { throw PageError("\(dir): shard \(s) is also in \(other)") }
+            if let other = seen[s.index] { throw SetupError("\(dir): shard \(s) is also in \(other)") }
             seen[s.index] = dir
             readers.append(r)
         }
-        guard let n = count else { throw PageError("no shard folders given") }
+        guard let n = count else { throw SetupError("no shard folders given") }
         let missing = (1 ... n).filter { seen[$0] == nil }
         guard missing.isEmpty else {
-            throw PageError("missing shard\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(n)" }.joined(separator: ", "))")
+            throw SetupError("missing shard\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(n)" }.joined(separator: ", "))")
         }
 
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Runner.createOutputFolder(output)
         Runner.removeStaleTemporaryFiles(output)
         let writer = try OutputWriter(pipeline: pipeline, output: output,
                                       store: ResultStore.Header(pipeline: fingerprint, shard: nil))

@@ -15,11 +15,17 @@ public final class OutputLock {
     public static let fileName = ".pagepipe.lock"
     private let fd: Int32
 
+    /// Throws `Held` when another run holds the lock, `SetupError` when the
+    /// folder or its lock file cannot be created.
     public init(folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw SetupError("cannot create the output folder \(folder): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+        }
         let path = folder + "/" + Self.fileName
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PageError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SetupError("cannot create \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buf = [UInt8](repeating: 0, count: 32)
             let n = read(fd, &buf, 32)

@@ -125,7 +125,7 @@ public struct DocResult: Sendable {
 
     init(json: JSONValue) throws {
         guard let id = json["id"]?.stringValue, let s = json["status"]?.stringValue,
-              let status = Status(rawValue: s) else { throw PageError("a result without id or status") }
+              let status = Status(rawValue: s) else { throw DataError("a result without id or status") }
         self.init(id: id, key: json["key"]?.stringValue, status: status)
         stage = json["stage"]?.stringValue
         message = json["message"]?.stringValue
@@ -180,7 +180,7 @@ public enum ResultStore {
             lines = LineReader(handle)
             guard let first = lines.next(), let json = try? JSONParser.parse(first),
                   json["format"]?.stringValue == "pagepipe-results", let p = json["pipeline"]?.stringValue else {
-                throw PageError("\(path): not a pagepipe results file")
+                throw RunError(path, "not a pagepipe results file")
             }
             header = Header(pipeline: p, shard: json["shard"]?.stringValue.flatMap(ShardSpec.init(parsing:)))
         }
@@ -190,7 +190,7 @@ public enum ResultStore {
             if let p = pending { pending = nil; return p }
             guard let line = lines.next(), !line.isEmpty else { return nil }
             do { return try DocResult(json: JSONParser.parse(line)) } catch {
-                throw PageError("\(path): corrupt result line: \(error)")
+                throw RunError(path, "corrupt result line: \(error)")
             }
         }
 
@@ -223,8 +223,8 @@ public func pipelineFingerprint(_ config: PipelineConfig) -> String {
     h.add(PagePipeVersion.string)
     for entry in config.stages {
         h.add("|" + entry.descriptor.name)
-        for key in entry.options.values.keys.sorted() {
-            h.add(";" + key + "=" + (entry.options.values[key]?.serialized ?? ""))
+        for (key, value) in entry.descriptor.values(entry.options).sorted(by: { $0.0 < $1.0 }) {
+            h.add(";" + key + "=" + value.serialized)
         }
     }
     return String(h.value, radix: 16)

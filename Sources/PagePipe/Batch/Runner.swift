@@ -1,66 +1,5 @@
 import Foundation
 
-/// What a run did, for the summary line, stats.json and the exit code.
-public struct RunSummary: Sendable {
-    /// Inputs this run covers (after sharding).
-    public var pages = 0
-    /// Inputs run through the stages now; the rest reused stored results.
-    public var processed = 0
-    public var skipped = 0
-    public var succeeded = 0
-    public var failed = 0
-    public var dropped = 0
-    public var wallSeconds = 0.0
-    public var cpuSeconds = 0.0
-    public var stages: [StageStats] = []
-    public var shard: ShardSpec?
-    public var peakRSSMB = 0.0
-    /// WARC records that were not HTML pages, by reason.
-    public var warcSkipped: [String: Int] = [:]
-
-    public var pagesPerSecond: Double { wallSeconds > 0 ? Double(processed) / wallSeconds : 0 }
-
-    /// 0 when every page succeeded, 1 when some failed.
-    public var exitCode: Int32 { failed > 0 ? 1 : 0 }
-
-    /// Counts one document's result.
-    mutating func count(_ result: DocResult) {
-        pages += 1
-        switch result.status {
-        case .ok: succeeded += 1
-        case .failed: failed += 1
-        case .dropped: dropped += 1
-        }
-    }
-
-    public var line: String {
-        var s = String(format: "%d pages: %d ok, %d failed, %d dropped", pages, succeeded, failed, dropped)
-        if skipped > 0 { s += ", \(skipped) unchanged" }
-        s += String(format: " in %.2f s (%.1f pages/s)", wallSeconds, pagesPerSecond)
-        return s
-    }
-
-    public var json: JSONValue {
-        .object([
-            ("processed", .int(processed)),
-            ("skipped", .int(skipped)),
-            ("pages", .int(pages)),
-            ("documents", .int(succeeded)),
-            ("failed", .int(failed)),
-            ("dropped", .int(dropped)),
-            ("shard", shard.map { .string($0.description) } ?? .null),
-            ("warcSkippedRecords", .object(warcSkipped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-            ("stages", .array(stages.map(\.json))),
-            ("totals", .object([
-                ("cpuSeconds", .double((cpuSeconds * 1000).rounded() / 1000)),
-                ("wallSeconds", .double((wallSeconds * 1000).rounded() / 1000)),
-                ("pagesPerSecond", .double((pagesPerSecond * 10).rounded() / 10)),
-                ("peakRSSMB", .double((peakRSSMB * 10).rounded() / 10)),
-            ])),
-        ])
-    }
-}
-
 /// Runs a pipeline over input pages with `jobs` worker threads. Pages are
 /// processed out of order but written strictly in id order through a bounded
 /// reorder window, so memory stays flat and output is the same for any `jobs`.
@@ -105,11 +44,22 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Processes `items` and writes every output into `output` (created if needed).
-    /// The caller holds the output lock.
-    public func run(items allItems: [InputItem], output: String) throws -> RunSummary {
+    /// The caller holds the output lock. A page's failure is a result, not an
+    /// error; what this throws is an I/O failure of the run's own files.
+    public func run(items allItems: [InputItem], output: String) throws(RunError) -> RunSummary {
+        do {
+            return try runUnchecked(items: allItems, output: output)
+        } catch let e as RunError {
+            throw e
+        } catch {
+            throw RunError(output, "\(error)")
+        }
+    }
+
+    private func runUnchecked(items allItems: [InputItem], output: String) throws -> RunSummary {
         let start = monotonicTime()
         let cpuStart = processCPUTime()
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Self.createOutputFolder(output)
         Self.removeStaleTemporaryFiles(output)
 
         let items = options.shard.map { s in allItems.filter { s.contains(id: $0.id) } } ?? allItems
@@ -149,7 +99,7 @@ public final class Runner: @unchecked Sendable {
                         }
                     } else {
                         guard let stored = try oldStore?.find(item.id) else {
-                            throw PageError("the stored result for \(item.id) vanished")
+                            throw RunError(ResultStore.path(in: output), "the stored result for \(item.id) vanished")
                         }
                         summary.skipped += 1
                         try record(stored)
@@ -195,6 +145,14 @@ public final class Runner: @unchecked Sendable {
             }
         }
         return reuse
+    }
+
+    static func createOutputFolder(_ output: String) throws(RunError) {
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw RunError(output, "cannot create the folder: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+        }
     }
 
     /// Leftovers of a run that was killed: temporary outputs nobody will rename.
@@ -260,279 +218,5 @@ public final class Runner: @unchecked Sendable {
             return .processed([DocResult(pipeline.run(doc, stats: &stats), key: key, fingerprint: fingerprint)],
                               stats, itemFinished: itemFinished)
         }
-    }
-}
-
-/// One unit of work, in output order.
-enum WorkUnit {
-    /// A page file to run through the stages.
-    case page(InputItem, hash: Bool)
-    /// A page read from a WARC file.
-    case document(Document, key: String, fingerprint: Fingerprint?, itemFinished: Bool)
-    /// An input that already failed (walk error, unreadable or corrupt WARC).
-    case failed(DocResult, itemFinished: Bool)
-    /// An unchanged input whose stored results are replayed.
-    case reused(Int)
-}
-
-/// Turns the sorted inputs into units of work: one per page file, one per
-/// HTML page of a WARC file (read record by record, so a 1 GB WARC never sits
-/// in memory). Called under `OrderedWork`'s lock, from one thread at a time.
-final class WorkSource {
-    let items: [InputItem]
-    let reuse: [Bool]
-    let hashInputs: Bool
-    private var next = 0
-    private var warc: (reader: WARCReader, item: InputItem, fingerprint: Fingerprint?, ordinal: Int)?
-    private var lookahead: WARCPage?
-    private var pendingError: Error?
-    /// WARC records that were not pages, by reason, over the run.
-    private(set) var warcSkipped: [String: Int] = [:]
-
-    init(items: [InputItem], reuse: [Bool], hashInputs: Bool) {
-        self.items = items
-        self.reuse = reuse
-        self.hashInputs = hashInputs
-    }
-
-    static func key(_ item: InputItem, ordinal: Int) -> String {
-        let digits = String(ordinal)
-        return item.id + "\u{0}" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits
-    }
-
-    func nextUnit() -> WorkUnit? {
-        if let current = warc {
-            return nextWARCUnit(current)
-        }
-        guard next < items.count else { return nil }
-        let index = next
-        next += 1
-        let item = items[index]
-        if reuse[index] { return .reused(index) }
-        if let error = item.error {
-            return .failed(DocResult(id: item.id, status: .failed, stage: "input", message: error), itemFinished: true)
-        }
-        guard item.isWARC else { return .page(item, hash: hashInputs) }
-        let fingerprint = hashInputs ? Fingerprint.of(path: item.path) : nil
-        do {
-            let reader = try WARCReader(path: item.path)
-            warc = (reader, item, fingerprint, 0)
-            lookahead = nil
-            return nextWARCUnit(warc!)
-        } catch {
-            var r = DocResult(id: item.id, key: Self.key(item, ordinal: 0), status: .failed, stage: "input", message: "\(error)")
-            r.fingerprint = fingerprint
-            return .failed(r, itemFinished: true)
-        }
-    }
-
-    /// The WARC's next page (looking one ahead, to know when the file ends), or
-    /// a failure for a corrupt record; moves on to the next input at the end.
-    private func nextWARCUnit(_ current: (reader: WARCReader, item: InputItem, fingerprint: Fingerprint?, ordinal: Int)) -> WorkUnit? {
-        let (reader, item, fingerprint, ordinal) = current
-        func failure(_ error: Error) -> WorkUnit {
-            // The pages before the corrupt record were returned; record the failure and move on.
-            finishWARC(reader)
-            var r = DocResult(id: item.id + "#offset-\((error as? WARCError)?.offset ?? 0)",
-                              key: Self.key(item, ordinal: ordinal + 1), status: .failed, stage: "input", message: "\(error)")
-            r.fingerprint = fingerprint
-            return .failed(r, itemFinished: true)
-        }
-        if let error = pendingError { return failure(error) }
-        let page: WARCPage
-        do {
-            if let l = lookahead { page = l } else if let p = try reader.nextPage() { page = p } else {
-                finishWARC(reader)
-                // A WARC without any HTML page contributes no document.
-                return nextUnit()
-            }
-        } catch {
-            return failure(error)
-        }
-        do {
-            lookahead = try reader.nextPage()
-        } catch {
-            lookahead = nil
-            pendingError = error
-        }
-        let last = lookahead == nil && pendingError == nil
-        if last { finishWARC(reader) } else { warc = (reader, item, fingerprint, ordinal + 1) }
-        var doc = page.document(file: item.id, sourcePath: item.path)
-        doc.sourcePath = item.path
-        return .document(doc, key: Self.key(item, ordinal: ordinal + 1), fingerprint: fingerprint, itemFinished: last)
-    }
-
-    private func finishWARC(_ reader: WARCReader) {
-        for (reason, n) in reader.skipped { warcSkipped[reason, default: 0] += n }
-        warc = nil
-        lookahead = nil
-        pendingError = nil
-    }
-}
-
-/// Writes results in order into every output of a run: the emitters' files,
-/// errors.jsonl, dropped.jsonl and (optionally) the result store. Shared by
-/// `run` and `merge`, which is why a merge gives the same bytes as one run.
-final class OutputWriter {
-    private var sinks: [(name: String, sink: any EmitterSink)] = []
-    private let errors: AtomicFile
-    private let dropped: AtomicFile
-    private let store: AtomicFile?
-
-    init(pipeline: Pipeline, output: String, store header: ResultStore.Header?) throws {
-        errors = try AtomicFile(path: output + "/" + Runner.errorsFile)
-        dropped = try AtomicFile(path: output + "/" + Runner.droppedFile)
-        if let header {
-            try FileManager.default.createDirectory(atPath: output + "/" + ResultStore.folder, withIntermediateDirectories: true)
-            let f = try AtomicFile(path: ResultStore.path(in: output))
-            var w = JSONWriter()
-            w.value(header.json)
-            w.bytes.append(0x0A)
-            try f.write(w.bytes)
-            store = f
-        } else {
-            store = nil
-        }
-        do {
-            for (k, stage) in pipeline.stages.enumerated() {
-                if let emitter = stage as? any Emitter {
-                    sinks.append((pipeline.descriptors[k].name, try emitter.makeSink(directory: output)))
-                }
-            }
-        } catch {
-            abort()
-            throw error
-        }
-    }
-
-    func write(_ result: DocResult) throws {
-        switch result.status {
-        case .ok:
-            for (name, sink) in sinks {
-                try sink.write(record: result.records[name] ?? [], entities: result.entities)
-            }
-        case .dropped:
-            try dropped.write(Self.line([("id", .string(result.id)), ("stage", .string(result.stage ?? "")),
-                                         ("reason", .string(result.message ?? ""))]))
-        case .failed:
-            try errors.write(Self.line([("id", .string(result.id)), ("stage", .string(result.stage ?? "")),
-                                        ("error", .string(result.message ?? ""))]))
-        }
-        if let store {
-            var w = JSONWriter()
-            w.value(result.json)
-            w.bytes.append(0x0A)
-            try store.write(w.bytes)
-        }
-    }
-
-    private static func line(_ members: [(String, JSONValue)]) -> [UInt8] {
-        var w = JSONWriter()
-        w.value(.object(members))
-        w.bytes.append(0x0A)
-        return w.bytes
-    }
-
-    func commit() throws {
-        for (_, sink) in sinks { try sink.commit() }
-        try errors.commit()
-        try dropped.commit()
-        try store?.commit()
-    }
-
-    func abort() {
-        sinks.forEach { $0.sink.abort() }
-        errors.abort()
-        dropped.abort()
-        store?.abort()
-    }
-}
-
-/// Hands out units of work to workers, at most `window` ahead of the writer,
-/// and gives their outcomes back in order.
-final class OrderedWork: @unchecked Sendable {
-    private let lock = NSCondition()
-    private let window: Int
-    private let source: WorkSource
-    private var next = 0
-    private var exhausted = false
-    private var written = 0
-    private var cancelled = false
-    private var results: [Int: Runner.Outcome] = [:]
-
-    init(window: Int, source: WorkSource) {
-        self.window = window
-        self.source = source
-    }
-
-    /// The next unit and its position, or nil when there is no more work.
-    func take() -> (Int, WorkUnit)? {
-        lock.lock()
-        defer { lock.unlock() }
-        while !cancelled && !exhausted && next >= written + window { lock.wait() }
-        if cancelled || exhausted { return nil }
-        guard let unit = source.nextUnit() else {
-            exhausted = true
-            lock.broadcast()
-            return nil
-        }
-        next += 1
-        return (next - 1, unit)
-    }
-
-    func put(_ index: Int, _ outcome: Runner.Outcome) {
-        lock.lock()
-        results[index] = outcome
-        lock.broadcast()
-        lock.unlock()
-    }
-
-    /// Waits for the outcome at `index` (asked for 0, 1, 2, ... in order); nil after the last.
-    func result(_ index: Int) -> Runner.Outcome? {
-        lock.lock()
-        defer { lock.unlock() }
-        while results[index] == nil && !(exhausted && index >= next) { lock.wait() }
-        guard let outcome = results.removeValue(forKey: index) else { return nil }
-        written = index + 1
-        lock.broadcast()
-        return outcome
-    }
-
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.broadcast()
-        lock.unlock()
-    }
-}
-
-/// A progress line on stderr, redrawn at most ten times a second.
-final class ProgressLine {
-    let total: Int
-    let start = monotonicTime()
-    var lastDraw = 0.0
-
-    init(total: Int) { self.total = total }
-
-    func update(done: Int) {
-        let now = monotonicTime()
-        guard now - lastDraw >= 0.1 || done == total else { return }
-        lastDraw = now
-        let elapsed = now - start
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let line = "\r\u{1B}[K\(done)/\(total) pages  " + String(format: "%.1f", rate) + " pages/s  ETA " + Self.duration(eta)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() {
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-
-    static func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        if t >= 3600 { return String(format: "%dh%02dm", t / 3600, t % 3600 / 60) }
-        if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
-        return "\(t)s"
     }
 }

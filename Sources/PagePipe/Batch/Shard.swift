@@ -31,22 +31,22 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
         if let id = env["SLURM_ARRAY_TASK_ID"].flatMap(Int.init) {
             let min = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
             guard let n = count ?? env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) else {
-                throw PageError("--shard auto: SLURM_ARRAY_TASK_COUNT is not set; give --shard-count")
+                throw SetupError("--shard auto: SLURM_ARRAY_TASK_COUNT is not set; give --shard-count")
             }
             guard let spec = ShardSpec(index: id - min + 1, count: n) else {
-                throw PageError("--shard auto: Slurm task \(id) (min \(min)) does not fit \(n) shards")
+                throw SetupError("--shard auto: Slurm task \(id) (min \(min)) does not fit \(n) shards")
             }
             return spec
         }
         if let index = env["JOB_COMPLETION_INDEX"].flatMap(Int.init) {
             guard let n = count else {
-                throw PageError("--shard auto: JOB_COMPLETION_INDEX is set but the shard count is not; give --shard-count (the Job's completions)")
+                throw SetupError("--shard auto: JOB_COMPLETION_INDEX is set but the shard count is not; give --shard-count (the Job's completions)")
             }
             guard let spec = ShardSpec(index: index + 1, count: n) else {
-                throw PageError("--shard auto: JOB_COMPLETION_INDEX \(index) does not fit \(n) shards")
+                throw SetupError("--shard auto: JOB_COMPLETION_INDEX \(index) does not fit \(n) shards")
             }
             return spec
         }
-        throw PageError("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
+        throw SetupError("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
     }
 }

@@ -8,18 +8,20 @@ public struct StageTester {
     public let pipeline: Pipeline
 
     /// - Parameter options: one stage's options, or an object keyed by stage name.
-    public init(stageNames: [String], options: JSONValue?, baseDirectory: String = ".") throws {
+    public init(stageNames: [String], options: JSONValue?, baseDirectory: String = ".",
+                registry: StageRegistry = .standard) throws {
         var issues: [ConfigIssue] = []
         var entries: [PipelineConfig.StageEntry] = []
         let keyed: Bool = {
             guard case .object(let members)? = options, !members.isEmpty else { return false }
             return members.allSatisfy { m in stageNames.contains(m.0) } && stageNames.count >= 1
-                && !(stageNames.count == 1 && StageRegistry.descriptor(named: stageNames[0])?.options
+                && !(stageNames.count == 1 && registry.descriptor(named: stageNames[0])?.options
                     .contains { $0.name == members[0].0 } == true)
         }()
+        var paths: [String] = []
         for (k, name) in stageNames.enumerated() {
-            guard let d = StageRegistry.descriptor(named: name) else {
-                issues.append(ConfigIssue(path: "stages[\(k)]", message: "unknown stage \"\(name)\" (known: \(StageRegistry.names.joined(separator: ", ")))"))
+            guard let d = registry.descriptor(named: name) else {
+                issues.append(ConfigIssue(path: "stages[\(k)]", message: "unknown stage \"\(name)\" (known: \(registry.names.joined(separator: ", ")))"))
                 continue
             }
             if d.kind == .emitter {
@@ -30,14 +32,18 @@ public struct StageTester {
             if !keyed, stageNames.count > 1, options != nil, k == 0 {
                 issues.append(ConfigIssue(path: "--options", message: "with several stages, give an object keyed by stage name"))
             }
-            if let o = try? PipelineConfig.validateOptions(given, descriptor: d, path: keyed ? "--options.\(name)" : "--options",
-                                                           baseDirectory: baseDirectory, issues: &issues) {
+            if let o = d.decodeOptions(given, keyed ? "--options.\(name)" : "--options", baseDirectory, &issues) {
                 entries.append(PipelineConfig.StageEntry(descriptor: d, options: o))
+                paths.append("stages[\(k)]")
             }
         }
+        if issues.isEmpty { issues = PipelineConfig.checkChain(entries, given: Self.input, paths: paths, registry: registry) }
         if !issues.isEmpty { throw ConfigError(file: "pagepipe stage", issues: issues) }
-        pipeline = try PipelineConfig(stages: entries, inputs: [], output: nil).build(file: "pagepipe stage", skipUnreadText: false)
+        pipeline = try PipelineConfig(stages: entries, inputs: [], output: nil).build(file: "pagepipe stage", skipUnread: false)
     }
+
+    /// The fields an input line can give (`path` or `html` is the page's bytes).
+    public static let input: Set<DocumentField> = [.id, .html, .text, .url, .language]
 
     /// Turns one input line into a document, or an error message.
     public static func document(from line: String, number: Int) -> Result<Document, PageError> {

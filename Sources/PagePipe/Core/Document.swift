@@ -35,7 +35,7 @@ public struct Document: Sendable {
     }
 }
 
-public enum EntityType: String, Sendable, CaseIterable, Comparable {
+public enum EntityType: String, Sendable, CaseIterable, Comparable, OptionChoice {
     case person = "PER", organization = "ORG", location = "LOC", misc = "MISC"
 
     public static func < (a: EntityType, b: EntityType) -> Bool { a.rawValue < b.rawValue }

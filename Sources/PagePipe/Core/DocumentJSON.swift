@@ -16,17 +16,13 @@ public enum DocumentJSON {
     /// Every field a stage has set, for stage-level testing: `id` first, then
     /// the fields in a fixed order, then stage-specific extras.
     public static func object(_ d: Document) -> JSONValue {
-        var m: [(String, JSONValue)] = [("id", .string(d.id))]
-        if let v = d.url { m.append(("url", .string(v))) }
-        if let v = d.title { m.append(("title", .string(v))) }
-        if let v = d.date { m.append(("date", .string(v))) }
-        if let v = d.site { m.append(("site", .string(v))) }
-        if let v = d.author { m.append(("author", .string(v))) }
-        if let v = d.language { m.append(("language", .string(v))) }
-        if let v = d.languageConfidence { m.append(("languageConfidence", .double((v * 10000).rounded() / 10000))) }
-        if let v = d.text { m.append(("text", .string(v))) }
-        if let v = d.mentions { m.append(("mentions", mentions(v))) }
-        if let v = d.entities { m.append(("entities", entities(v))) }
+        var m: [(String, JSONValue)] = []
+        for field in DocumentField.serialized {
+            guard var v = d.json(field) else { continue }
+            // Four digits are plenty to read; emit-jsonl writes the full value.
+            if field == .languageConfidence, case .double(let c) = v { v = .double((c * 10000).rounded() / 10000) }
+            m.append((field.rawValue, v))
+        }
         m.append(contentsOf: d.extra)
         return .object(m)
     }

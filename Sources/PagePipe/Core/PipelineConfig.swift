@@ -1,29 +1,23 @@
 import Foundation
 
-/// A configuration problem, with the JSON path it concerns.
-public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
-}
-
-/// All configuration problems found at once.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var issues: [ConfigIssue]
-    public var description: String {
-        "\(file): invalid pipeline (\(issues.count) problem\(issues.count == 1 ? "" : "s")):\n"
-            + issues.map { "  \($0)" }.joined(separator: "\n")
-    }
-}
-
 /// `pipeline.json`, validated: `{"version": 1, "input": [...], "output": "...",
 /// "stages": [{"stage": NAME, "options": {...}}, ...]}`.
 public struct PipelineConfig: Sendable {
     public struct StageEntry: Sendable {
         public var descriptor: StageDescriptor
-        public var options: StageOptions
+        /// Of the stage's own `Options` type.
+        public var options: any StageOptions
+        public var fields: StageFields { descriptor.fieldsFor(options) }
+
+        public init(descriptor: StageDescriptor, options: any StageOptions) {
+            self.descriptor = descriptor
+            self.options = options
+        }
     }
+
+    /// The fields a page has before the first stage in `pagepipe run`: its id
+    /// and its bytes (a WARC record also gives the url, but a file does not).
+    public static let runInput: Set<DocumentField> = [.id, .html]
 
     public static let topLevelKeys = ["version", "input", "output", "stages"]
 
@@ -33,25 +27,27 @@ public struct PipelineConfig: Sendable {
     public var output: String?
 
     /// Loads and validates a file; every problem is reported in one error.
-    public static func load(path: String) throws -> PipelineConfig {
+    public static func load(path: String, registry: StageRegistry = .standard) throws -> PipelineConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file")])
         }
         let base = (path as NSString).deletingLastPathComponent
-        return try parse(bytes: [UInt8](data), file: path, baseDirectory: base.isEmpty ? "." : base)
+        return try parse(bytes: [UInt8](data), file: path, baseDirectory: base.isEmpty ? "." : base, registry: registry)
     }
 
-    public static func parse(bytes: [UInt8], file: String = "pipeline.json", baseDirectory: String = ".") throws -> PipelineConfig {
+    public static func parse(bytes: [UInt8], file: String = "pipeline.json", baseDirectory: String = ".",
+                             registry: StageRegistry = .standard) throws -> PipelineConfig {
         let json: JSONValue
         do {
             json = try JSONParser.parse(bytes)
         } catch let e as JSONParseError {
             throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "not valid JSON: \(e)")])
         }
-        return try validate(json, file: file, baseDirectory: baseDirectory)
+        return try validate(json, file: file, baseDirectory: baseDirectory, registry: registry)
     }
 
-    public static func validate(_ json: JSONValue, file: String, baseDirectory: String) throws -> PipelineConfig {
+    public static func validate(_ json: JSONValue, file: String, baseDirectory: String,
+                                registry: StageRegistry = .standard) throws -> PipelineConfig {
         var issues: [ConfigIssue] = []
         func fail(_ path: String, _ message: String) { issues.append(ConfigIssue(path: path, message: message)) }
 
@@ -88,97 +84,120 @@ public struct PipelineConfig: Sendable {
         }
 
         var entries: [StageEntry] = []
-        var seenParse = false
+        var complete = true
         if let stagesValue = json["stages"] {
             guard case .array(let stageItems) = stagesValue else {
                 fail("stages", "expected an array of {\"stage\": NAME, \"options\": {...}}")
                 throw ConfigError(file: file, issues: issues)
             }
             if stageItems.isEmpty { fail("stages", "expected at least one stage") }
-            var seenEmitter = false
             for (k, item) in stageItems.enumerated() {
                 let here = "stages[\(k)]"
                 guard case .object(let members) = item else {
                     fail(here, "expected an object {\"stage\": NAME, \"options\": {...}}")
+                    complete = false
                     continue
                 }
                 for (key, _) in members where key != "stage" && key != "options" {
                     fail("\(here).\(key)", "unknown key (known: stage, options)")
                 }
-                guard let nameValue = item["stage"] else { fail("\(here).stage", "missing"); continue }
-                guard let name = nameValue.stringValue else { fail("\(here).stage", "expected a string"); continue }
-                guard let descriptor = StageRegistry.descriptor(named: name) else {
-                    fail("\(here).stage", "unknown stage \"\(name)\" (known: \(StageRegistry.names.joined(separator: ", ")))")
+                guard let nameValue = item["stage"] else { fail("\(here).stage", "missing"); complete = false; continue }
+                guard let name = nameValue.stringValue else { fail("\(here).stage", "expected a string"); complete = false; continue }
+                guard let descriptor = registry.descriptor(named: name) else {
+                    fail("\(here).stage", "unknown stage \"\(name)\" (known: \(registry.names.joined(separator: ", ")))")
+                    complete = false
                     continue
                 }
-                if descriptor.needsTree && !seenParse {
-                    fail("\(here).stage", "\(name) needs parse-html earlier in the chain")
-                }
-                if descriptor.name == "parse-html" { seenParse = true }
-                if descriptor.kind == .emitter { seenEmitter = true } else if seenEmitter {
-                    fail("\(here).stage", "\(name) comes after an emitter; emitters must be last")
-                }
-                if let options = try? validateOptions(item["options"], descriptor: descriptor, path: "\(here).options",
-                                                      baseDirectory: baseDirectory, issues: &issues) {
+                if let options = descriptor.decodeOptions(item["options"], "\(here).options", baseDirectory, &issues) {
                     entries.append(StageEntry(descriptor: descriptor, options: options))
+                } else if let defaults = descriptor.decodeOptions(nil, "", baseDirectory, &issues) {
+                    // Checked as the chain would be with the stage's defaults; never built.
+                    entries.append(StageEntry(descriptor: descriptor, options: defaults))
                 }
             }
         } else {
             fail("stages", "missing")
         }
+        // The chain is checked only when every stage is known: a guess about a
+        // chain with holes would add noise to the real problems.
+        if complete { issues += checkChain(entries, given: runInput, registry: registry) }
         if !issues.isEmpty { throw ConfigError(file: file, issues: issues) }
         return PipelineConfig(stages: entries, inputs: inputs, output: output)
     }
 
-    /// Validates one stage's options (nil = all defaults). Appends problems to `issues`.
-    public static func validateOptions(_ value: JSONValue?, descriptor: StageDescriptor, path: String,
-                                       baseDirectory: String, issues: inout [ConfigIssue]) throws -> StageOptions {
-        var given: [String: JSONValue] = [:]
-        let before = issues.count
-        switch value {
-        case nil, .null?: break
-        case .object(let members)?:
-            for (key, v) in members {
-                guard let spec = descriptor.options.first(where: { $0.name == key }) else {
-                    let known = descriptor.options.map(\.name)
-                    issues.append(ConfigIssue(path: "\(path).\(key)", message: "unknown option for \(descriptor.name) "
-                        + (known.isEmpty ? "(it has no options)" : "(known: \(known.joined(separator: ", ")))")))
-                    continue
-                }
-                if let accepted = spec.accept(v) {
-                    given[key] = accepted
+    /// The problems of a chain of stages, in order: a stage placed after an
+    /// emitter, a field read that no earlier stage writes (nor `given`, the
+    /// fields the input provides), an emitter listed twice.
+    /// - Parameter paths: the path of each entry, `stages[k]` by default.
+    public static func checkChain(_ entries: [StageEntry], given: Set<DocumentField>, paths: [String]? = nil,
+                                  registry: StageRegistry = .standard) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        var written = given
+        var emitters: [String: String] = [:]
+        var seenEmitter = false
+        for (k, entry) in entries.enumerated() {
+            let here = paths?[k] ?? "stages[\(k)]"
+            let d = entry.descriptor
+            if d.kind == .emitter {
+                seenEmitter = true
+                if let first = emitters[d.name] {
+                    issues.append(ConfigIssue(path: here, message: "\(d.name) is already \(first): an emitter writes its files once per run"))
                 } else {
-                    issues.append(ConfigIssue(path: "\(path).\(key)", message: "expected \(spec.expectation), got \(v.serialized)"))
+                    emitters[d.name] = here
                 }
+            } else if seenEmitter {
+                issues.append(ConfigIssue(path: "\(here).stage", message: "\(d.name) comes after an emitter; emitters must be last"))
             }
-        case .some:
-            issues.append(ConfigIssue(path: path, message: "expected an object of options"))
+            let fields = entry.fields
+            for field in DocumentField.allCases where fields.reads.contains(field) && !written.contains(field) {
+                var message = "\(d.name) reads \(field.rawValue), which no earlier stage writes"
+                if let writer = registry.writer(of: field) {
+                    message += ": add \(writer.name) before it"
+                }
+                issues.append(ConfigIssue(path: here, message: message))
+            }
+            written.formUnion(fields.writes)
         }
-        if issues.count > before { throw ConfigError(file: "", issues: []) }
-        return StageOptions(specs: descriptor.options, given: given, baseDirectory: baseDirectory)
+        return issues
+    }
+
+    /// For each stage, the fields it writes that no later stage reads before
+    /// another overwrites them.
+    static func unreadFields(_ entries: [StageEntry]) -> [Set<DocumentField>] {
+        let fields = entries.map(\.fields)
+        return fields.indices.map { k in
+            fields[k].writes.filter { field in
+                for later in fields[(k + 1)...] {
+                    if later.reads.contains(field) || later.readsIfSet.contains(field) { return false }
+                    if later.writes.contains(field) { return true }
+                }
+                return true
+            }
+        }
     }
 
     /// Builds the stages. A stage may still refuse its options here (a
-    /// dictionary file that does not exist): reported with the stage's path.
-    /// - Parameter skipUnreadText: let parse-html skip rendering a text that the
-    ///   next stage replaces unread (off for stage-level testing, which shows it).
-    public func build(file: String, skipUnreadText: Bool = true) throws -> Pipeline {
+    /// dictionary file that does not exist, a language the profile lacks):
+    /// reported with the option's path, or the stage's for a missing resource.
+    /// - Parameter skipUnread: tell each stage which of its fields no later
+    ///   stage reads (`Stage.skipWriting`); off for stage-level testing, which
+    ///   prints every field after every stage.
+    public func build(file: String, skipUnread: Bool = true) throws -> Pipeline {
         var stages: [any Stage] = []
         var issues: [ConfigIssue] = []
         for (k, entry) in self.stages.enumerated() {
             do {
                 stages.append(try entry.descriptor.make(entry.options))
+            } catch let e as OptionError {
+                issues.append(ConfigIssue(path: "stages[\(k)].options.\(e.option)", message: e.message))
             } catch {
-                issues.append(ConfigIssue(path: "stages[\(k)].options", message: "\(error)"))
+                issues.append(ConfigIssue(path: "stages[\(k)]", message: "\(entry.descriptor.name): \(error)"))
             }
         }
         if !issues.isEmpty { throw ConfigError(file: file, issues: issues) }
-        if skipUnreadText {
-            for k in stages.indices.dropLast() where self.stages[k + 1].descriptor.replacesText {
-                if var parse = stages[k] as? ParseHTML {
-                    parse.renderText = false
-                    stages[k] = parse
-                }
+        if skipUnread {
+            for (k, unread) in Self.unreadFields(self.stages).enumerated() where !unread.isEmpty {
+                stages[k].skipWriting(unread)
             }
         }
         return Pipeline(stages: stages, descriptors: self.stages.map(\.descriptor))

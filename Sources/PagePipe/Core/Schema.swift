@@ -1,7 +1,7 @@
 /// The JSON Schema of pipeline.json and the `pagepipe stages` listing, both
 /// generated from the registry so that they cannot drift from the code.
 public enum PipelineSchema {
-    public static func schema() -> JSONValue {
+    public static func schema(_ registry: StageRegistry = .standard) -> JSONValue {
         .object([
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
             ("title", .string("pagepipe pipeline")),
@@ -23,7 +23,7 @@ public enum PipelineSchema {
                 ("stages", .object([
                     ("type", .string("array")),
                     ("minItems", .int(1)),
-                    ("items", .object([("oneOf", .array(StageRegistry.all.map(stageSchema)))])),
+                    ("items", .object([("oneOf", .array(registry.all.map(stageSchema)))])),
                 ])),
             ])),
         ])
@@ -46,9 +46,9 @@ public enum PipelineSchema {
         ])
     }
 
-    static func optionSchema(_ o: OptionSpec) -> JSONValue {
+    static func optionSchema(_ o: OptionInfo) -> JSONValue {
         var m: [(String, JSONValue)] = [("description", .string(o.doc))]
-        switch o.kind {
+        switch o.type {
         case .bool: m.append(("type", .string("boolean")))
         case let .integer(lo, hi):
             m.append(("type", .string("integer")))
@@ -63,22 +63,39 @@ public enum PipelineSchema {
         case .stringList:
             m.append(("type", .string("array")))
             m.append(("items", .object([("type", .string("string"))])))
+        case .choiceList(let values):
+            m.append(("type", .string("array")))
+            m.append(("items", .object([("enum", .array(values.map { .string($0) }))])))
         }
         m.append(("default", o.defaultValue))
         return .object(m)
     }
 
+    /// "reads text (language if set); writes mentions, entities", with the default options.
+    static func fieldsLine(_ f: StageFields) -> String {
+        func names(_ s: Set<DocumentField>) -> String {
+            DocumentField.allCases.filter(s.contains).map(\.rawValue).joined(separator: ", ")
+        }
+        var parts: [String] = []
+        var reads = f.reads.isEmpty ? "" : names(f.reads)
+        if !f.readsIfSet.isEmpty { reads += (reads.isEmpty ? "" : " ") + "(\(names(f.readsIfSet)) if set)" }
+        if !reads.isEmpty { parts.append("reads " + reads) }
+        if !f.writes.isEmpty { parts.append("writes " + names(f.writes)) }
+        return parts.joined(separator: "; ")
+    }
+
     /// Human-readable listing of every stage and its options.
-    public static func listing() -> String {
+    public static func listing(_ registry: StageRegistry = .standard) -> String {
         var out = ""
-        for d in StageRegistry.all {
+        for d in registry.all {
             out += "\(d.name)\(d.kind == .emitter ? " (emitter)" : "")\n    \(d.summary)\n"
+            out += "    " + fieldsLine(d.fields) + "\n"
             if d.options.isEmpty { out += "    (no options)\n" }
             for o in d.options {
-                out += "    \(o.name): \(o.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"
-                switch o.kind {
-                case .integer, .number, .choice: out += " Allowed: \(o.expectation)."
-                default: break
+                out += "    \(o.name): \(o.type.typeName) = \(o.defaultValue.serialized)\n        \(o.doc)"
+                switch o.type {
+                case .integer, .number, .choice, .choiceList: out += " Allowed: \(o.type.expectation)."
+                case .bool, .string, .stringList, .path: break
                 }
                 out += "\n"
             }

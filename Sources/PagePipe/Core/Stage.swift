@@ -7,22 +7,44 @@ public enum StageOutcome: Sendable, Equatable {
     case drop(reason: String)
 }
 
-/// A failure of one page in one stage. The run records it and goes on.
-public struct PageError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// One step of a pipeline: reads some fields of a document and sets others.
 ///
 /// Stages are built once per run from validated options and then called from
 /// many threads at once, so they hold no mutable state.
 public protocol Stage: Sendable {
-    /// Name, documentation and options; the registry and `pagepipe stages` read it.
+    /// The stage's options, declared once (see `StageOptions`).
+    associatedtype Options: StageOptions
+    /// Name, documentation and fields; the registry and `pagepipe stages` read it.
     static var descriptor: StageDescriptor { get }
-    init(options: StageOptions) throws
+    /// What the stage reads and writes with these options; by default the
+    /// descriptor's `fields`. A stage whose fields depend on its options says so here.
+    static func fields(_ options: Options) -> StageFields
+    /// Builds the stage. A value the declaration cannot check (a language the
+    /// model does not know) is refused with an `OptionError` naming the option.
+    init(options: Options) throws
     func process(_ document: inout Document) throws -> StageOutcome
+    /// Called once the chain is known, with the fields this stage writes that
+    /// no later stage reads: the stage may skip producing them.
+    mutating func skipWriting(_ unread: Set<DocumentField>)
+}
+
+extension Stage {
+    public static func fields(_ options: Options) -> StageFields { descriptor.fields }
+    public mutating func skipWriting(_ unread: Set<DocumentField>) {}
+    /// The stage with every option at its default.
+    public init() throws { try self.init(options: Options()) }
+
+    /// The stage with options given as JSON, for tests and tools; every
+    /// problem with them in one `ConfigError`.
+    public init(json: [String: JSONValue], baseDirectory: String = ".") throws {
+        var issues: [ConfigIssue] = []
+        let members = json.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        guard let options = Options.decode(.object(members), path: "options", stage: Self.descriptor.name,
+                                           baseDirectory: baseDirectory, issues: &issues) else {
+            throw ConfigError(file: Self.descriptor.name, issues: issues)
+        }
+        try self.init(options: options)
+    }
 }
 
 /// A stage that writes files into the output folder. Its `process` renders a
@@ -51,22 +73,44 @@ public struct StageDescriptor: Sendable {
     /// One line: what the stage does.
     public var summary: String
     public var kind: Kind
-    public var options: [OptionSpec]
-    /// The stage needs the parsed page (parse-html earlier in the chain).
-    public var needsTree: Bool
-    /// The stage sets `text` from the tree without reading the `text` before it,
-    /// so a parse-html right before it need not render the page's text.
-    public var replacesText: Bool
-    public var make: @Sendable (StageOptions) throws -> any Stage
+    /// Every option with its type, default and doc, from the stage's `Options.declaration`.
+    public var options: [OptionInfo]
+    /// What the stage reads and writes with its default options.
+    public var fields: StageFields
+    /// Decodes options given as JSON over the defaults (see `StageOptions.decode`).
+    public let decodeOptions: @Sendable (_ value: JSONValue?, _ path: String, _ baseDirectory: String,
+                                         _ issues: inout [ConfigIssue]) -> (any StageOptions)?
+    /// The fields the stage uses with the given options (of its own `Options` type).
+    public let fieldsFor: @Sendable (any StageOptions) -> StageFields
+    /// Builds the stage from options of its own `Options` type.
+    public let make: @Sendable (any StageOptions) throws -> any Stage
+    /// Every option's value, for the pipeline's fingerprint.
+    public let values: @Sendable (any StageOptions) -> [(String, JSONValue)]
 
     public init<S: Stage>(_ type: S.Type, name: String, summary: String, kind: Kind = .transform,
-                          needsTree: Bool = false, replacesText: Bool = false, options: [OptionSpec]) {
+                          reads: Set<DocumentField> = [], readsIfSet: Set<DocumentField> = [], writes: Set<DocumentField> = []) {
         self.name = name
         self.summary = summary
         self.kind = kind
-        self.options = options
-        self.needsTree = needsTree
-        self.replacesText = replacesText
-        self.make = { try S(options: $0) }
+        options = S.Options.infos
+        fields = StageFields(reads: reads, readsIfSet: readsIfSet, writes: writes)
+        decodeOptions = { value, path, base, issues in
+            S.Options.decode(value, path: path, stage: name, baseDirectory: base, issues: &issues)
+        }
+        fieldsFor = { S.fields(Self.typed($0, as: S.Options.self, name)) }
+        make = { try S(options: Self.typed($0, as: S.Options.self, name)) }
+        values = { Self.typed($0, as: S.Options.self, name).values }
+    }
+
+    /// The stage built with every option at its default.
+    public func makeWithDefaults() throws -> any Stage {
+        var issues: [ConfigIssue] = []
+        guard let options = decodeOptions(nil, "options", ".", &issues) else { throw ConfigError(file: name, issues: issues) }
+        return try make(options)
+    }
+
+    private static func typed<O: StageOptions>(_ options: any StageOptions, as: O.Type, _ name: String) -> O {
+        guard let o = options as? O else { preconditionFailure("\(name) was given \(type(of: options)), not \(O.self)") }
+        return o
     }
 }

@@ -9,15 +9,21 @@ public struct EmitCSV: Emitter {
     public static let descriptor = StageDescriptor(
         EmitCSV.self, name: "emit-csv",
         summary: "Write entities.csv (per document) and entities-total.csv (corpus totals).",
-        kind: .emitter,
-        options: [
-            OptionSpec("totals", .bool, default: .bool(true), "Also write entities-total.csv."),
-        ])
+        kind: .emitter, reads: [.entities])
+
+    public struct Options: StageOptions {
+        public var totals = true
+        public init() {}
+
+        public static let declaration: [StageOption<Options>] = [
+            StageOption("totals", \.totals, "Also write entities-total.csv."),
+        ]
+    }
 
     let totals: Bool
 
-    public init(options: StageOptions) throws {
-        totals = options.bool("totals")
+    public init(options: Options) {
+        totals = options.totals
     }
 
     public func process(_ document: inout Document) throws -> StageOutcome {

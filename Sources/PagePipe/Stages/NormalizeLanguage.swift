@@ -11,41 +11,62 @@ public struct NormalizeLanguage: Stage {
     public static let descriptor = StageDescriptor(
         NormalizeLanguage.self, name: "normalize-language",
         summary: "Repair and normalize the text; identify its language.",
-        options: [
-            OptionSpec("repairMojibake", .bool, default: .bool(true),
-                       "Repair UTF-8 read as windows-1252/Latin-1, windows-1251 or Mac OS Roman (also twice)."),
-            OptionSpec("decodeEntities", .bool, default: .bool(true),
-                       "Decode HTML character references (&eacute; &#233; &#xE9;), also double-escaped ones."),
-            OptionSpec("c1Controls", .bool, default: .bool(true),
-                       "Read C1 control characters (U+0080-U+009F) as the windows-1252 characters they stand for."),
-            OptionSpec("quotes", .choice(TextNormalizer.Quotes.allCases.map(\.rawValue)), default: .string("ascii"),
-                       "\"ascii\": curly quotes U+2018-U+201F to ' and \" (guillemets kept); \"keep\": leave them."),
-            OptionSpec("ligatures", .bool, default: .bool(true), "Expand Latin ligatures U+FB00-U+FB06 (fi, fl, ...)."),
-            OptionSpec("spaces", .bool, default: .bool(true),
-                       "No-break, narrow no-break and thin spaces to a plain space (runs are not collapsed)."),
-            OptionSpec("removeInvisible", .bool, default: .bool(true),
-                       "Remove zero-width space, word joiner, BOM and soft hyphen (ZWJ and ZWNJ are kept)."),
-            OptionSpec("form", .choice(TextNormalizer.Form.allCases.map(\.rawValue)), default: .string("nfc"),
-                       "Unicode normalization form: \"nfc\", \"nfkc\" (also folds compatibility characters) or \"none\"."),
-            OptionSpec("identifyLanguage", .bool, default: .bool(true), "Set language and languageConfidence."),
-            OptionSpec("languages", .stringList, default: .array([]),
-                       "ISO 639-1 codes to choose from; empty: every language of the profile (\(NormalizeLanguage.profileLanguages.count): \(NormalizeLanguage.profileLanguages.joined(separator: " ")))."),
-            OptionSpec("minLetters", .integer(min: 1, max: nil), default: .int(3),
-                       "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\", unless the script alone decides (Greek, Hangul...)."),
-            OptionSpec("minConfidence", .number(min: 0, max: 1), default: .double(NormalizeLanguage.defaultMinConfidence),
-                       "A best guess less likely than this to be right gives \"und\" (languageConfidence is that likelihood, calibrated on held-out text)."),
-            OptionSpec("decisiveMargin", .number(min: 0, max: nil), default: .double(LanguageModel.defaultDecisiveMargin),
-                       "Stop reading a long text once the best language leads the next by this many nats (0: read it all)."),
-            OptionSpec("nameWeight", .number(min: 0, max: 1), default: .double(LanguageModel.defaultNameWeight),
-                       "Weight of capitalised words inside a sentence (likely names, which travel between languages) in language identification."),
-            OptionSpec("maxLanguageBytes", .integer(min: 0, max: nil), default: .int(0),
-                       "Identify the language from the first this many bytes of text only (0: all of it)."),
-        ])
+        reads: [.text], writes: [.text, .language, .languageConfidence])
+
+    public static func fields(_ options: Options) -> StageFields {
+        var fields = descriptor.fields
+        if !options.identifyLanguage { fields.writes = [.text] }
+        return fields
+    }
+
+    public struct Options: StageOptions {
+        /// The normalization steps, with their defaults.
+        public var normalizer = TextNormalizer()
+        public var identifyLanguage = true
+        public var languages: [String] = []
+        public var minLetters = 3
+        public var minConfidence = NormalizeLanguage.defaultMinConfidence
+        public var decisiveMargin = LanguageModel.defaultDecisiveMargin
+        public var nameWeight = LanguageModel.defaultNameWeight
+        public var maxLanguageBytes = 0
+        public init() {}
+
+        public static let declaration: [StageOption<Options>] = [
+            StageOption("repairMojibake", \.normalizer.repairMojibake,
+                   "Repair UTF-8 read as windows-1252/Latin-1, windows-1251 or Mac OS Roman (also twice)."),
+            StageOption("decodeEntities", \.normalizer.decodeEntities,
+                   "Decode HTML character references (&eacute; &#233; &#xE9;), also double-escaped ones."),
+            StageOption("c1Controls", \.normalizer.c1Controls,
+                   "Read C1 control characters (U+0080-U+009F) as the windows-1252 characters they stand for."),
+            StageOption("quotes", \.normalizer.quotes,
+                   "\"ascii\": curly quotes U+2018-U+201F to ' and \" (guillemets kept); \"keep\": leave them."),
+            StageOption("ligatures", \.normalizer.ligatures, "Expand Latin ligatures U+FB00-U+FB06 (fi, fl, ...)."),
+            StageOption("spaces", \.normalizer.spaces,
+                   "No-break, narrow no-break and thin spaces to a plain space (runs are not collapsed)."),
+            StageOption("removeInvisible", \.normalizer.removeInvisible,
+                   "Remove zero-width space, word joiner, BOM and soft hyphen (ZWJ and ZWNJ are kept)."),
+            StageOption("form", \.normalizer.form,
+                   "Unicode normalization form: \"nfc\", \"nfkc\" (also folds compatibility characters) or \"none\"."),
+            StageOption("identifyLanguage", \.identifyLanguage, "Set language and languageConfidence."),
+            StageOption("languages", \.languages,
+                   "ISO 639-1 codes to choose from; empty: every language of the profile (\(NormalizeLanguage.profileLanguages.count): \(NormalizeLanguage.profileLanguages.joined(separator: " ")))."),
+            StageOption("minLetters", \.minLetters, min: 1,
+                   "Fewer letters than this (digits, punctuation and URLs do not count) gives \"und\", unless the script alone decides (Greek, Hangul...)."),
+            StageOption("minConfidence", \.minConfidence, min: 0, max: 1,
+                   "A best guess less likely than this to be right gives \"und\" (languageConfidence is that likelihood, calibrated on held-out text)."),
+            StageOption("decisiveMargin", \.decisiveMargin, min: 0,
+                   "Stop reading a long text once the best language leads the next by this many nats (0: read it all)."),
+            StageOption("nameWeight", \.nameWeight, min: 0, max: 1,
+                   "Weight of capitalised words inside a sentence (likely names, which travel between languages) in language identification."),
+            StageOption("maxLanguageBytes", \.maxLanguageBytes, min: 0,
+                   "Identify the language from the first this many bytes of text only (0: all of it)."),
+        ]
+    }
 
     /// Answers less likely than this to be right become "und". Chosen on the dev
-    /// text (Resources/README.md): at 0.05 nearly all text of languages without a
-    /// profile and unlike any with one gets "und", and known languages lose 0.3-0.6
-    /// points; higher thresholds cost more than they catch.
+    /// text (Resources/README.md): at 0.05 most text of languages without a profile
+    /// and unlike any with one gets "und", and known languages lose 0.3-0.6 points;
+    /// higher thresholds cost more than they catch.
     public static let defaultMinConfidence = 0.05
 
     /// The languages of the shipped profile (Resources/langid.bin), for the
@@ -58,44 +79,20 @@ public struct NormalizeLanguage: Stage {
         "zh", "zu",
     ]
 
-    let normalizer: TextNormalizer
-    let identify: Bool
+    let options: Options
     let model: LanguageModel?
     let allowed: Set<String>?
-    let minLetters: Int
-    let minConfidence: Double
-    let maxLanguageBytes: Int
-    let decisiveMargin: Double
-    let nameWeight: Double
 
-    public init(options: StageOptions) throws {
-        var n = TextNormalizer()
-        n.repairMojibake = options.bool("repairMojibake")
-        n.decodeEntities = options.bool("decodeEntities")
-        n.c1Controls = options.bool("c1Controls")
-        n.quotes = TextNormalizer.Quotes(rawValue: options.string("quotes") ?? "ascii") ?? .ascii
-        n.ligatures = options.bool("ligatures")
-        n.spaces = options.bool("spaces")
-        n.removeInvisible = options.bool("removeInvisible")
-        n.form = TextNormalizer.Form(rawValue: options.string("form") ?? "nfc") ?? .nfc
-        normalizer = n
-        identify = options.bool("identifyLanguage")
-        minLetters = options.int("minLetters")
-        minConfidence = options.double("minConfidence")
-        maxLanguageBytes = options.int("maxLanguageBytes")
-        decisiveMargin = options.double("decisiveMargin")
-        nameWeight = options.double("nameWeight")
-        if identify {
-            guard let m = LanguageModel.bundled else {
-                throw PageError("the language profile Resources/langid.bin is missing or damaged (retrain: pagepipe-dev train-langid)")
-            }
+    public init(options: Options) throws {
+        self.options = options
+        if options.identifyLanguage {
+            let m = try LanguageModel.bundled.get()
             model = m
-            let wanted = options.strings("languages")
-            let unknown = wanted.filter { !m.languages.contains($0) }
+            let unknown = options.languages.filter { !m.languages.contains($0) }
             guard unknown.isEmpty else {
-                throw PageError("languages: unknown \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")) (the profile has \(m.languages.joined(separator: ", ")))")
+                throw OptionError("languages", "unknown \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")) (the profile has \(m.languages.joined(separator: ", ")))")
             }
-            allowed = wanted.isEmpty ? nil : Set(wanted)
+            allowed = options.languages.isEmpty ? nil : Set(options.languages)
         } else {
             model = nil
             allowed = nil
@@ -106,11 +103,12 @@ public struct NormalizeLanguage: Stage {
         guard let text = document.text else {
             throw PageError("no text to normalize (run parse-html first, or give \"text\")")
         }
-        let clean = normalizer.normalize(text)
+        let clean = options.normalizer.normalize(text)
         document.text = clean
-        if identify, let model {
-            let guess = model.identify(clean, allowed: allowed, minLetters: minLetters, minConfidence: minConfidence,
-                                       maxBytes: maxLanguageBytes, decisiveMargin: decisiveMargin, nameWeight: nameWeight)
+        if let model {
+            let guess = model.identify(clean, allowed: allowed, minLetters: options.minLetters,
+                                       minConfidence: options.minConfidence, maxBytes: options.maxLanguageBytes,
+                                       decisiveMargin: options.decisiveMargin, nameWeight: options.nameWeight)
             document.language = guess.language
             document.languageConfidence = guess.confidence
         }

@@ -11,29 +11,34 @@ public struct ParseHTML: Stage {
     public static let descriptor = StageDescriptor(
         ParseHTML.self, name: "parse-html",
         summary: "Parse the page with libxml2 and set the visible text.",
-        options: [
-            OptionSpec("maxFileBytes", .integer(min: 1, max: nil), default: .int(64 << 20),
-                       "Fail pages whose file is larger than this many bytes."),
-            OptionSpec("maxDecompressedBytes", .integer(min: 1, max: nil), default: .int(256 << 20),
-                       "Fail gzip pages that inflate to more than this many bytes (gzip bombs)."),
-            OptionSpec("fallbackCharset", .string, default: .string("windows-1252"),
-                       "Charset for pages that are not UTF-8 and declare none."),
-        ])
+        reads: [.html], writes: [.tree, .text])
 
-    let maxFileBytes: Int
-    let maxDecompressedBytes: Int
-    let fallbackCharset: String
-    /// Off when the next stage replaces `text` from the tree anyway (set by
-    /// `PipelineConfig.build`): rendering it would be work done twice.
+    public struct Options: StageOptions {
+        public var maxFileBytes = 64 << 20
+        public var maxDecompressedBytes = 256 << 20
+        public var fallbackCharset = "windows-1252"
+        public init() {}
+
+        public static let declaration: [StageOption<Options>] = [
+            StageOption("maxFileBytes", \.maxFileBytes, min: 1, "Fail pages whose file is larger than this many bytes."),
+            StageOption("maxDecompressedBytes", \.maxDecompressedBytes, min: 1,
+                   "Fail gzip pages that inflate to more than this many bytes (gzip bombs)."),
+            StageOption("fallbackCharset", \.fallbackCharset, "Charset for pages that are not UTF-8 and declare none.",
+                   check: { HTMLParser.knowsEncoding($0) ? nil : "libxml2 cannot decode \"\($0)\"" }),
+        ]
+    }
+
+    let options: Options
+    /// Off when no later stage reads `text` (remove-boilerplate replaces it
+    /// from the tree): rendering it would be work done for nothing.
     var renderText = true
 
-    public init(options: StageOptions) throws {
-        maxFileBytes = options.int("maxFileBytes")
-        maxDecompressedBytes = options.int("maxDecompressedBytes")
-        fallbackCharset = options.string("fallbackCharset") ?? "windows-1252"
-        guard HTMLParser.knowsEncoding(fallbackCharset) else {
-            throw PageError("fallbackCharset: libxml2 cannot decode \"\(fallbackCharset)\"")
-        }
+    public init(options: Options) {
+        self.options = options
+    }
+
+    public mutating func skipWriting(_ unread: Set<DocumentField>) {
+        if unread.contains(.text) { renderText = false }
     }
 
     public func process(_ document: inout Document) throws -> StageOutcome {
@@ -43,7 +48,7 @@ public struct ParseHTML: Stage {
         if let why = Self.binaryReason(bytes) { throw PageError("not HTML: \(why)") }
         let tree: HTMLTree? = bytes.withUnsafeBytes { raw in
             var decision = Charset.detect(raw, hint: document.charsetHint)
-            if decision.source == .fallback { decision.encoding = fallbackCharset }
+            if decision.source == .fallback { decision.encoding = options.fallbackCharset }
             let body = UnsafeRawBufferPointer(rebasing: raw[decision.skip...])
             return HTMLParser.parse(body, encoding: decision.encoding)
         }
@@ -58,7 +63,7 @@ public struct ParseHTML: Stage {
         if let html = document.html {
             bytes = html
         } else if let path = document.sourcePath {
-            bytes = try Self.readFile(path, limit: maxFileBytes)
+            bytes = try Self.readFile(path, limit: options.maxFileBytes)
         } else if document.text != nil {
             throw PageError("parse-html needs HTML (\"html\" or \"path\"), got only \"text\"")
         } else {
@@ -66,7 +71,7 @@ public struct ParseHTML: Stage {
         }
         if Gzip.isGzip(bytes) {
             do {
-                bytes = try Gzip.decompress(bytes, limit: maxDecompressedBytes)
+                bytes = try Gzip.decompress(bytes, limit: options.maxDecompressedBytes)
             } catch let e as GzipError {
                 throw PageError("\(e)")
             }

@@ -166,7 +166,7 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     public convenience init(serialized b: [UInt8]) throws {
-        func fail(_ why: String) -> PageError { PageError("language profile: \(why)") }
+        func fail(_ why: String) -> DataError { DataError("language profile: \(why)") }
         guard b.count > 32, Array(b[0 ..< 8]) == Self.magic else { throw fail("not a pagepipe language profile") }
         var p = 8
         func u32() throws -> Int {
@@ -220,12 +220,19 @@ public final class LanguageModel: @unchecked Sendable {
                   acrossWords: flags & 2 != 0, scale: Double(scale), calibration: calibration, groups: tables)
     }
 
-    /// The profile shipped in Resources/, loaded once per process.
-    public static let bundled: LanguageModel? = {
-        let url = Bundle.module.url(forResource: "langid", withExtension: "bin", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: "langid", withExtension: "bin")
-        guard let url, let data = try? Data(contentsOf: url) else { return nil }
-        return try? LanguageModel(serialized: [UInt8](data))
+    /// The profile shipped as the resource file `langid.bin`, loaded once per
+    /// process; the failure names the file (missing, unreadable or damaged).
+    public static let bundled: Result<LanguageModel, ResourceError> = {
+        do throws(ResourceError) {
+            let (path, bytes) = try Resources.load("langid", ext: "bin")
+            do {
+                return .success(try LanguageModel(serialized: bytes))
+            } catch {
+                return .failure(.damaged(path: path, reason: "\(error)", remedy: "retrain: pagepipe-dev train-langid"))
+            }
+        } catch {
+            return .failure(error)
+        }
     }()
 
     public struct Guess: Sendable, Equatable {

@@ -12,8 +12,8 @@ import Foundation
 /// 8. Unicode normalization (NFC by default, or NFKC).
 /// Clean text comes back unchanged, and ASCII text without "&" without a copy.
 public struct TextNormalizer: Sendable {
-    public enum Form: String, Sendable, CaseIterable { case nfc, nfkc, none }
-    public enum Quotes: String, Sendable, CaseIterable {
+    public enum Form: String, Sendable, CaseIterable, OptionChoice { case nfc, nfkc, none }
+    public enum Quotes: String, Sendable, CaseIterable, OptionChoice {
         /// ‘ ’ ‚ ‛ to ', “ ” „ ‟ to ".
         case ascii
         /// Leave them.

@@ -14,16 +14,30 @@ public struct CountEntities: Stage {
     public static let descriptor = StageDescriptor(
         CountEntities.self, name: "count-entities",
         summary: "Tag people, organisations, places (and MISC) in the text; count them with aliases merged.",
-        options: [
-            OptionSpec("dictionary", .path, default: .string(""),
-                       "A watch list: JSON {\"entities\": [{\"name\", \"type\", \"aliases\": [...]}]}, matched on token boundaries."),
-            OptionSpec("dictionaryMode", .choice(["combine", "only"]), default: .string("combine"),
-                       "combine: model and dictionary (a dictionary match wins where they overlap); only: the dictionary alone."),
-            OptionSpec("types", .stringList, default: .array([.string("PER"), .string("ORG"), .string("LOC")]),
-                       "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
-            OptionSpec("consistency", .bool, default: .bool(false),
-                       "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
-        ])
+        reads: [.text], readsIfSet: [.language], writes: [.mentions, .entities])
+
+    public enum DictionaryMode: String, Sendable, CaseIterable, OptionChoice {
+        case combine, only
+    }
+
+    public struct Options: StageOptions {
+        public var dictionary: OptionPath?
+        public var dictionaryMode = DictionaryMode.combine
+        public var types: [EntityType] = [.person, .organization, .location]
+        public var consistency = false
+        public init() {}
+
+        public static let declaration: [StageOption<Options>] = [
+            StageOption("dictionary", \.dictionary,
+                   "A watch list: JSON {\"entities\": [{\"name\", \"type\", \"aliases\": [...]}]}, matched on token boundaries."),
+            StageOption("dictionaryMode", \.dictionaryMode,
+                   "combine: model and dictionary (a dictionary match wins where they overlap); only: the dictionary alone."),
+            StageOption("types", \.types,
+                   "Model types counted in `entities` (mentions list all four). Dictionary entries are always counted."),
+            StageOption("consistency", \.consistency,
+                   "Give every occurrence of a name in a page the type most of its occurrences were tagged with."),
+        ]
+    }
 
     let dictionary: EntityDictionary?
     let dictionaryOnly: Bool
@@ -31,33 +45,23 @@ public struct CountEntities: Stage {
     let consistency: Bool
     let tagger: EntityTagger?
 
-    public init(options: StageOptions) throws {
-        if let path = options.path("dictionary") {
-            dictionary = try EntityDictionary(contentsOfFile: path)
+    public init(options: Options) throws {
+        if let path = options.dictionary {
+            do {
+                dictionary = try EntityDictionary(contentsOfFile: path.resolved)
+            } catch {
+                throw OptionError("dictionary", "\(error)")
+            }
         } else {
             dictionary = nil
         }
-        dictionaryOnly = options.string("dictionaryMode") == "only"
+        dictionaryOnly = options.dictionaryMode == .only
         if dictionaryOnly && dictionary == nil {
-            throw PageError("count-entities: dictionaryMode \"only\" needs a dictionary")
+            throw OptionError("dictionaryMode", "\"only\" needs a dictionary")
         }
-        var types = Set<EntityType>()
-        for name in options.strings("types") {
-            guard let t = EntityType(rawValue: name) else {
-                throw PageError("count-entities: types: unknown type \"\(name)\" (known: PER, ORG, LOC, MISC)")
-            }
-            types.insert(t)
-        }
-        countedTypes = types
-        consistency = options.bool("consistency")
-        if dictionaryOnly {
-            tagger = nil
-        } else {
-            switch EntityTagger.shared {
-            case .success(let t): tagger = t
-            case .failure(let e): throw e
-            }
-        }
+        countedTypes = Set(options.types)
+        consistency = options.consistency
+        tagger = dictionaryOnly ? nil : try EntityTagger.shared.get()
     }
 
     /// A found name: tokens first...last, its type, and the dictionary entry it matched.

@@ -28,22 +28,22 @@ public struct EntityDictionary: Sendable {
 
     public init(json text: String, source: String = "dictionary") throws {
         let root: JSONValue
-        do { root = try JSONParser.parse(text) } catch { throw PageError("\(source): not valid JSON: \(error)") }
+        do { root = try JSONParser.parse(text) } catch { throw DataError("\(source): not valid JSON: \(error)") }
         guard case .array(let items)? = root["entities"] else {
-            throw PageError("\(source): expected an object with an \"entities\" array")
+            throw DataError("\(source): expected an object with an \"entities\" array")
         }
         for (k, item) in items.enumerated() {
             guard let name = item["name"]?.stringValue, !name.isEmpty else {
-                throw PageError("\(source): entities[\(k)].name: expected a non-empty string")
+                throw DataError("\(source): entities[\(k)].name: expected a non-empty string")
             }
             let typeName = item["type"]?.stringValue ?? "MISC"
             guard let type = EntityType(rawValue: typeName) else {
-                throw PageError("\(source): entities[\(k)].type: expected one of PER, ORG, LOC, MISC, got \"\(typeName)\"")
+                throw DataError("\(source): entities[\(k)].type: expected one of PER, ORG, LOC, MISC, got \"\(typeName)\"")
             }
             var forms = [name]
             if let a = item["aliases"] {
                 guard case .array(let list) = a, list.allSatisfy({ $0.stringValue != nil }) else {
-                    throw PageError("\(source): entities[\(k)].aliases: expected an array of strings")
+                    throw DataError("\(source): entities[\(k)].aliases: expected an array of strings")
                 }
                 forms += list.compactMap(\.stringValue)
             }
@@ -56,7 +56,7 @@ public struct EntityDictionary: Sendable {
     public init(contentsOfFile path: String) throws {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw PageError("dictionary \(path): cannot read: \(error.localizedDescription)")
+            throw DataError("dictionary \(path): cannot read: \(error.localizedDescription)")
         }
         try self.init(json: text, source: "dictionary \(path)")
     }
@@ -70,7 +70,7 @@ public struct EntityDictionary: Sendable {
         var caps: [Bool] = []
         for t in tokens {
             let info = NERFeatures.info(scalars, t.start, t.end, headline: false)
-            caps.append(info.cap == 1 || info.cap == 2 || info.cap == 4)
+            caps.append(info.cap.isCapitalised)
             let k = Self.key(state, info.lower)
             if let s = next[k] { state = s; continue }
             let s = Int32(fail.count)
@@ -124,7 +124,7 @@ public struct EntityDictionary: Sendable {
                 let pat = patterns[Int(p)]
                 let first = i - pat.length + 1
                 var ok = true
-                for k in 0..<pat.length where pat.capitalised[k] && infos[first + k].cap == 0 { ok = false; break }
+                for k in 0..<pat.length where pat.capitalised[k] && infos[first + k].cap == .lower { ok = false; break }
                 if ok { found.append((first, i, pat.entry)) }
             }
         }

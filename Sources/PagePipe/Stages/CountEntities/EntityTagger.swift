@@ -61,31 +61,36 @@ public final class EntityTagger: Sendable {
         return (k, table)
     }
 
-    /// The model and gazetteer shipped in Resources, read once per process;
-    /// nil (with the reason) when a file is missing or damaged.
-    public static let shared: Result<EntityTagger, PageError> = {
-        guard let modelURL = Bundle.module.url(forResource: "ner-en", withExtension: "bin") else {
-            return .failure(PageError("count-entities: model file ner-en.bin missing from resources"))
-        }
-        let gazetteer = Bundle.module.url(forResource: "gazetteer-en", withExtension: "txt")
-            .flatMap { try? String(contentsOf: $0, encoding: .utf8) }.map(Gazetteer.init(text:)) ?? Gazetteer()
-        do {
-            return .success(try EntityTagger(modelData: try Data(contentsOf: modelURL), gazetteer: gazetteer))
-        } catch let e as PageError {
-            return .failure(e)
+    /// The model and gazetteer shipped as resource files (`ner-en.bin`,
+    /// `gazetteer-en.txt`), read once per process; the failure names the file.
+    public static let shared: Result<EntityTagger, ResourceError> = {
+        do throws(ResourceError) {
+            let (gazetteerPath, gazetteerBytes) = try Resources.load("gazetteer", language: "en", ext: "txt")
+            guard let gazetteerText = String(validating: gazetteerBytes, as: UTF8.self) else {
+                return .failure(.damaged(path: gazetteerPath, reason: "not UTF-8 text", remedy: "rebuild: scripts/build-gazetteers.py"))
+            }
+            let (modelPath, modelBytes) = try Resources.load("ner", language: "en", ext: "bin")
+            do {
+                return .success(try EntityTagger(modelBytes: modelBytes, gazetteer: Gazetteer(text: gazetteerText)))
+            } catch {
+                return .failure(.damaged(path: modelPath, reason: "\(error)", remedy: "retrain: pagepipe-dev train-ner"))
+            }
         } catch {
-            return .failure(PageError("count-entities: cannot read ner-en.bin: \(error)"))
+            return .failure(error)
         }
     }()
 
     public convenience init(modelData data: Data, gazetteer: Gazetteer) throws {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else { throw PageError("ner model: not a PPNER002 file") }
+        try self.init(modelBytes: [UInt8](data), gazetteer: gazetteer)
+    }
+
+    public convenience init(modelBytes bytes: [UInt8], gazetteer: Gazetteer) throws {
+        guard bytes.count >= 20, Array(bytes[0..<8]) == Self.magic else { throw DataError("ner model: not a PPNER002 file") }
         func u32(_ at: Int) -> UInt32 { UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24 }
         let bits = Int(u32(8)), tags = Int(u32(12))
         let scale = Float(bitPattern: u32(16))
         guard tags == NERTags.count, bits >= 10, bits <= 26, bytes.count == 20 + (1 << bits) * tags * 2 else {
-            throw PageError("ner model: bad header (bits \(bits), tags \(tags), \(bytes.count) bytes)")
+            throw DataError("ner model: bad header (bits \(bits), tags \(tags), \(bytes.count) bytes)")
         }
         var w = [Int16](repeating: 0, count: (1 << bits) * tags)
         for k in w.indices { w[k] = Int16(bitPattern: UInt16(bytes[20 + 2 * k]) | UInt16(bytes[21 + 2 * k]) << 8) }
@@ -173,7 +178,7 @@ public final class EntityTagger: Sendable {
         var plain = [Bool](repeating: false, count: infos.count)
         for s in sentences where !s.headline {
             let lo = s.tokens.lowerBound, hi = s.tokens.upperBound
-            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == 0 || infos[i].cap == 3 }
+            func lowerOrNoLetters(_ i: Int) -> Bool { infos[i].cap == .lower || infos[i].cap == .noLetters }
             for i in lo..<hi where lowerOrNoLetters(i) {
                 plain[i] = (i == lo || lowerOrNoLetters(i - 1)) && (i + 1 == hi || lowerOrNoLetters(i + 1))
             }

@@ -79,8 +79,7 @@ public struct Gazetteer: Sendable {
             if let m = single, m >= 64 {
                 infos[i].gazetteer |= UInt32((m >> 6) & 31) << 14
             }
-            let c = infos[i].cap
-            guard c == 1 || c == 2 || c == 4 else { continue }
+            guard infos[i].cap.isCapitalised else { continue }
             var h = Self.step(fnvSeed, infos[i].lower)
             // found[len - 1]: the classes of the phrase of `len` words starting here (0: none)
             var found: (UInt16, UInt16, UInt16, UInt16) = (single ?? 0, 0, 0, 0)

@@ -50,7 +50,7 @@ public enum NERTags {
     }
 }
 
-@inline(__always) func mix64(_ x: UInt64) -> UInt64 {
+@inline(__always) package func mix64(_ x: UInt64) -> UInt64 {
     var z = x &+ 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
@@ -60,6 +60,41 @@ public enum NERTags {
 @inline(__always) func fnv(_ h: UInt64, _ v: UInt32) -> UInt64 { (h ^ UInt64(v)) &* 0x100_0000_01B3 }
 let fnvSeed: UInt64 = 0xCBF2_9CE4_8422_2325
 
+/// A token's letter case. The raw values are part of the feature hashes the
+/// shipped model was trained on: do not renumber.
+public enum Capitalization: UInt8, Sendable {
+    /// Lowercase initial ("word").
+    case lower = 0
+    /// "Title".
+    case title = 1
+    /// "ALLCAPS".
+    case allCaps = 2
+    /// Digits or punctuation only.
+    case noLetters = 3
+    /// Any other mix ("iPhone").
+    case mixed = 4
+    /// The padding token before and after a sentence.
+    case boundary = 5
+
+    /// Starts with or is all capitals: how names are written.
+    @inline(__always) public var isCapitalised: Bool { self == .title || self == .allCaps || self == .mixed }
+}
+
+/// Document-level facts about a word (all its occurrences in the page). The
+/// raw values are part of the feature hashes: do not renumber.
+public struct DocumentBits: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The word appears lowercase in the document.
+    public static let lowercaseSomewhere = DocumentBits(rawValue: 1)
+    /// It appears capitalised away from a sentence start, in mixed-case text.
+    public static let capitalisedInRunningText = DocumentBits(rawValue: 2)
+    /// It follows another capitalised word in running text.
+    public static let followsCapitalised = DocumentBits(rawValue: 4)
+    /// It precedes another capitalised word in running text.
+    public static let precedesCapitalised = DocumentBits(rawValue: 8)
+}
+
 /// What the tagger knows about one token before looking at its neighbours.
 public struct TokenInfo: Sendable {
     /// Lowercased form, digits as 0.
@@ -67,15 +102,12 @@ public struct TokenInfo: Sendable {
     public var shape: UInt64 = 0
     public var prefix: (UInt64, UInt64, UInt64) = (0, 0, 0)
     public var suffix: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    /// 0 lowercase initial, 1 Title, 2 ALLCAPS, 3 no letters, 4 other (e.g. "iPhone")
-    public var cap: UInt8 = 3
+    public var cap = Capitalization.noLetters
     public var length: UInt8 = 0
     /// Gazetteer membership bits (see `Gazetteer`).
     public var gazetteer: UInt32 = 0
-    /// Document-level bits: 1 the word appears lowercase in the document,
-    /// 2 it appears capitalised away from a sentence start, in mixed-case text,
-    /// 4 it follows another capitalised word in running text, 8 it precedes one.
-    public var doc: UInt8 = 0
+    /// What the rest of the document says about the word.
+    public var doc: DocumentBits = []
     /// What a first tagging pass made of the same word elsewhere in the
     /// document (see `fillPredictionBits`); `unknownPrediction` before it.
     public var predicted: UInt8 = NERFeatures.unknownPrediction
@@ -148,11 +180,11 @@ public enum NERFeatures {
                     count > 4 ? fnv(fnv(fnv(fnv(fnvSeed, ring.0), ring.1), ring.2), ring.3) : 0)
         t.lower = h
         t.shape = mix64(shape ^ UInt64(min(n, 6)) << 56)
-        if letters == 0 { t.cap = 3 }
-        else if uppers == letters { t.cap = 2 }
-        else if firstUpper { t.cap = 1 }
-        else if uppers == 0 { t.cap = 0 }
-        else { t.cap = 4 }
+        if letters == 0 { t.cap = .noLetters }
+        else if uppers == letters { t.cap = .allCaps }
+        else if firstUpper { t.cap = .title }
+        else if uppers == 0 { t.cap = .lower }
+        else { t.cap = .mixed }
         return t
     }
 
@@ -160,30 +192,29 @@ public enum NERFeatures {
     /// appear capitalised in mixed-case text away from a sentence start.
     public static func fillDocumentBits(_ infos: inout [TokenInfo], sentences: [Sentence]) {
         let (slots, words) = WordSlots.assign(infos)
-        var flags = [UInt8](repeating: 0, count: words)
+        var flags = [DocumentBits](repeating: [], count: words)
         for s in sentences {
             for i in s.tokens {
                 let t = infos[i]
-                if t.cap == 0 { flags[Int(slots[i])] |= 1 }
-                else if t.cap == 1 && !s.headline && i != s.tokens.lowerBound { flags[Int(slots[i])] |= 2 }
+                if t.cap == .lower { flags[Int(slots[i])].insert(.lowercaseSomewhere) }
+                else if t.cap == .title && !s.headline && i != s.tokens.lowerBound { flags[Int(slots[i])].insert(.capitalisedInRunningText) }
             }
             // Runs of two or more capitalised words in running text (not a
             // headline, not counting a sentence's first word, which may be
-            // "The"): 4 marks a word seen after another in such a run (the
-            // "Assad" of "Bashar Assad"), 8 one seen before another. A single
+            // "The") mark a word seen after another in such a run (the
+            // "Assad" of "Bashar Assad") and one seen before another. A single
             // word never seen in a longer name anywhere in the page ("Kommersant
             // said") is less likely a person's surname: news names a person
             // in full at least once.
             guard !s.headline else { continue }
             var i = s.tokens.lowerBound + 1
             while i < s.tokens.upperBound {
-                let c = infos[i].cap
-                guard c == 1 || c == 2 || c == 4 else { i += 1; continue }
+                guard infos[i].cap.isCapitalised else { i += 1; continue }
                 var j = i
-                while j < s.tokens.upperBound && (infos[j].cap == 1 || infos[j].cap == 2 || infos[j].cap == 4) { j += 1 }
+                while j < s.tokens.upperBound && infos[j].cap.isCapitalised { j += 1 }
                 if j - i >= 2 {
-                    flags[Int(slots[i])] |= 8
-                    for k in (i + 1)..<j { flags[Int(slots[k])] |= 4 }
+                    flags[Int(slots[i])].insert(.precedesCapitalised)
+                    for k in (i + 1)..<j { flags[Int(slots[k])].insert(.followsCapitalised) }
                 }
                 i = j
             }
@@ -194,11 +225,10 @@ public enum NERFeatures {
             var numbers = 0
             var i = s.tokens.lowerBound
             while i < s.tokens.upperBound {
-                if infos[i].cap == 3 && infos[i].length > 0 { numbers += 1 }
-                let c = infos[i].cap
-                guard c == 1 || c == 2 || c == 4 else { i += 1; continue }
+                if infos[i].cap == .noLetters && infos[i].length > 0 { numbers += 1 }
+                guard infos[i].cap.isCapitalised else { i += 1; continue }
                 var j = i
-                while j < s.tokens.upperBound && (infos[j].cap == 1 || infos[j].cap == 2 || infos[j].cap == 4) { j += 1 }
+                while j < s.tokens.upperBound && infos[j].cap.isCapitalised { j += 1 }
                 var h = fnvSeed
                 for k in i..<j { h = mix64(h ^ infos[k].lower) }
                 for k in i..<j { infos[k].run = UInt8(4 * min(k - i, 3) + min(j - i, 4) - 1); infos[k].runWords = h }
@@ -212,7 +242,7 @@ public enum NERFeatures {
 
     /// Context aggregation (Ratinov & Roth 2009): see `TokenInfo.context`.
     static func fillContext(_ infos: inout [TokenInfo], sentences: [Sentence], slots: [Int32], words: Int) {
-        @inline(__always) func named(_ c: UInt8) -> Bool { c == 1 || c == 2 || c == 4 }
+        @inline(__always) func named(_ c: Capitalization) -> Bool { c.isCapitalised }
         var left = [UInt64](repeating: 0, count: infos.count), right = left
         // occurrences of each word in running text, in document order (a linked list)
         var head = [Int32](repeating: -1, count: words)
@@ -294,10 +324,10 @@ public enum NERFeatures {
     }
 
     @inline(__always) static func capClass(_ t: TokenInfo, _ headline: Bool) -> UInt64 {
-        UInt64(headline && t.cap != 3 && t.cap != 5 ? 6 : t.cap)
+        UInt64(headline && t.cap != .noLetters && t.cap != .boundary ? 6 : t.cap.rawValue)
     }
 
-    static let boundary = TokenInfo(lower: 0xB0B0, shape: 0xB0B0, cap: 5)
+    static let boundary = TokenInfo(lower: 0xB0B0, shape: 0xB0B0, cap: .boundary)
 
     /// The features that depend on the tags already chosen: the previous two
     /// tags and, in the second pass, the first pass's view of the document.
@@ -353,7 +383,7 @@ public enum NERFeatures {
         add(14 + cl, m1.shape); add(15 + cl, q1.shape)
         add(16 + cl, m1.shape ^ (t0.shape &* 3)); add(17 + cl, t0.shape ^ (q1.shape &* 3))
         add(18, m1.lower ^ (t0.lower &* 3)); add(19, t0.lower ^ (q1.lower &* 3))
-        add(24, initial * 1024 + cap0 * 64 + UInt64(t0.doc))
+        add(24, initial * 1024 + cap0 * 64 + UInt64(t0.doc.rawValue))
         add(25, t0.lower ^ (initial << 60) ^ (cl << 40))
         add(26, capm1 * 64 + cap0 * 8 + capq1)
         add(27, m1.suffix.1 ^ (cap0 << 59))
@@ -369,7 +399,7 @@ public enum NERFeatures {
         if t0.runWords != 0 { add(37, t0.runWords ^ UInt64(t0.run) << 56) }
         // the neighbouring words with the word's document run bits ("X said"
         // reads differently when X never appears in a longer name)
-        let runBits = UInt64(t0.doc & 12) | cap0 << 4
+        let runBits = UInt64(t0.doc.intersection([.followsCapitalised, .precedesCapitalised]).rawValue) | cap0 << 4
         add(46, q1.lower ^ (runBits << 56))
         add(47, m1.lower ^ (runBits << 56))
         add(38, m2.lower ^ (m1.lower &* 5))

@@ -11,6 +11,11 @@ public struct Sentence: Sendable, Equatable {
     /// The sentence's line is a headline, in capitals or in title case:
     /// capitalisation says nothing about names there.
     public var headline: Bool
+
+    package init(tokens: Range<Int>, headline: Bool) {
+        self.tokens = tokens
+        self.headline = headline
+    }
 }
 
 /// Splits text into tokens and sentences for entity tagging, keeping offsets

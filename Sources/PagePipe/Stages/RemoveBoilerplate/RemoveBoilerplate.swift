@@ -12,41 +12,55 @@ public struct RemoveBoilerplate: Stage {
     public static let descriptor = StageDescriptor(
         RemoveBoilerplate.self, name: "remove-boilerplate",
         summary: "Keep the article text; drop navigation, ads, share bars, appeals, comments, footers.",
-        needsTree: true, replacesText: true,
-        options: [
-            OptionSpec("comments", .bool, default: .bool(false),
-                       "Keep reader comments with the article."),
-            OptionSpec("tables", .bool, default: .bool(true),
-                       "Keep tables inside the article (one row per line)."),
-            OptionSpec("headline", .bool, default: .bool(false),
-                       "Start the text with the headline (the title) on its own line."),
-            OptionSpec("favor", .choice(["precision", "balanced", "recall"]), default: .string("balanced"),
-                       "Bias for doubtful blocks: drop them (precision) or keep them (recall)."),
-            OptionSpec("minTextChars", .integer(min: 0, max: nil), default: .int(250),
-                       "A content root with less text than this falls back to cleaning the whole page."),
-            OptionSpec("minChars", .integer(min: 0, max: nil), default: .int(0),
-                       "Drop documents whose article text has fewer characters (0: never drop)."),
-            OptionSpec("explain", .bool, default: .bool(false),
-                       "Put a trace of kept and dropped blocks, and why, in extra[\"explain\"]."),
-        ])
+        reads: [.tree], readsIfSet: [.title, .url, .date, .site, .author],
+        writes: [.text, .title, .url, .date, .site, .author])
+
+    /// Which way doubtful blocks go.
+    public enum Favor: String, Sendable, CaseIterable, OptionChoice {
+        case precision, balanced, recall
+    }
+
+    public struct Options: StageOptions {
+        // The extractor's own defaults, so that they are written once.
+        public var comments = Self.extractor.keepComments
+        public var tables = Self.extractor.keepTables
+        public var headline = Self.extractor.keepHeadline
+        public var favor = Favor.balanced
+        public var minTextChars = Self.extractor.minText
+        public var minChars = 0
+        public var explain = Self.extractor.explain
+        public init() {}
+        private static let extractor = ContentExtractor.Settings()
+
+        public static let declaration: [StageOption<Options>] = [
+            StageOption("comments", \.comments, "Keep reader comments with the article."),
+            StageOption("tables", \.tables, "Keep tables inside the article (one row per line)."),
+            StageOption("headline", \.headline, "Start the text with the headline (the title) on its own line."),
+            StageOption("favor", \.favor, "Bias for doubtful blocks: drop them (precision) or keep them (recall)."),
+            StageOption("minTextChars", \.minTextChars, min: 0,
+                   "A content root with less text than this falls back to cleaning the whole page."),
+            StageOption("minChars", \.minChars, min: 0, "Drop documents whose article text has fewer characters (0: never drop)."),
+            StageOption("explain", \.explain, "Put a trace of kept and dropped blocks, and why, in extra[\"explain\"]."),
+        ]
+    }
 
     let settings: ContentExtractor.Settings
     let minChars: Int
 
-    public init(options: StageOptions) throws {
+    public init(options: Options) {
         var s = ContentExtractor.Settings()
-        s.keepComments = options.bool("comments")
-        s.keepTables = options.bool("tables")
-        s.keepHeadline = options.bool("headline")
-        switch options.string("favor") {
-        case "precision": s.bias = -1
-        case "recall": s.bias = 1
-        default: s.bias = 0
+        s.keepComments = options.comments
+        s.keepTables = options.tables
+        s.keepHeadline = options.headline
+        switch options.favor {
+        case .precision: s.bias = -1
+        case .balanced: s.bias = 0
+        case .recall: s.bias = 1
         }
-        s.minText = options.int("minTextChars")
-        s.explain = options.bool("explain")
+        s.minText = options.minTextChars
+        s.explain = options.explain
         settings = s
-        minChars = options.int("minChars")
+        minChars = options.minChars
     }
 
     public func process(_ document: inout Document) throws -> StageOutcome {

@@ -1,4 +1,5 @@
 import Foundation
+import PagePipe
 
 /// Trains a `LanguageModel` from sentences per language: one table per script
 /// (every language whose training text is at least `scriptShare` in that script

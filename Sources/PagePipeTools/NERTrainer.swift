@@ -1,4 +1,5 @@
 import Foundation
+import PagePipe
 
 /// Trains the tagger from CoNLL files (used by `pagepipe-dev train-ner`).
 public struct NERTrainer {

@@ -1,3 +1,5 @@
+import PagePipe
+
 /// The article benchmark's metric, as ../shared/tools/score_articles.py defines
 /// it: `\w+` Unicode tokens (Python's definition: letters, digits, numbers and
 /// `_`; combining marks split words), contiguous 4-gram shingles counted as a

@@ -30,18 +30,31 @@ static inline void pagepipe_silenceErrors(void) {
 // Parses with our SAX callbacks instead of building libxml2's tree: same
 // tokenizer and recovery rules as htmlReadMemory (htmlCtxtReadMemory sets the
 // encoding the same way, so a declared <meta charset> cannot override it),
-// without allocating and freeing a node per element. Returns 0 on success.
-static inline int pagepipe_saxParse(const char *buffer, int size, const char *encoding,
-                                    int options, const htmlSAXHandler *handler, void *user) {
+// without allocating and freeing a node per element. The context is made
+// first so that the callbacks can ask it where in the input they are.
+static inline htmlParserCtxtPtr pagepipe_saxContext(const htmlSAXHandler *handler, void *user) {
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (ctxt == NULL) return -1;
-    if (ctxt->sax == NULL) { htmlFreeParserCtxt(ctxt); return -1; }
+    if (ctxt == NULL) return NULL;
+    if (ctxt->sax == NULL) { htmlFreeParserCtxt(ctxt); return NULL; }
     memcpy(ctxt->sax, handler, sizeof(htmlSAXHandler));
     ctxt->userData = user;
+    return ctxt;
+}
+
+// Returns 0 on success. The caller frees the context.
+static inline int pagepipe_saxRead(htmlParserCtxtPtr ctxt, const char *buffer, int size,
+                                   const char *encoding, int options) {
     htmlDocPtr doc = htmlCtxtReadMemory(ctxt, buffer, size, NULL, encoding, options);
     if (doc != NULL) xmlFreeDoc(doc);
-    htmlFreeParserCtxt(ctxt);
     return 0;
+}
+
+// The parser's byte offset in its (UTF-8) input: inside a start-element
+// callback, the '>' (or "/>") that ends the tag; inside an end-element or
+// comment callback, just past what closed it. -1 when unknown.
+static inline long pagepipe_inputOffset(htmlParserCtxtPtr ctxt) {
+    if (ctxt == NULL || ctxt->input == NULL || ctxt->input->cur == NULL || ctxt->input->base == NULL) return -1;
+    return (long)ctxt->input->consumed + (long)(ctxt->input->cur - ctxt->input->base);
 }
 
 #endif

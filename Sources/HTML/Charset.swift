@@ -1,9 +1,10 @@
 /// Decides how to decode a page's bytes, in the order browsers and the issue
-/// agree on: a byte-order mark, else bytes that validate as UTF-8, else the
-/// charset the page declares, else windows-1252.
+/// agree on: a byte-order mark, else bytes that are UTF-8 (valid, or nearly:
+/// a few malformed bytes become U+FFFD as browsers do), else the charset the
+/// page declares, else windows-1252.
 public enum Charset {
     public enum Source: String, Sendable {
-        case bom, utf8Valid = "valid-utf8", declared, hint, fallback
+        case bom, utf8Valid = "valid-utf8", utf8Mostly = "mostly-utf8", declared, hint, fallback
     }
 
     public struct Decision: Sendable, Equatable {
@@ -35,13 +36,37 @@ public enum Charset {
         if isValidUTF8(b) {
             return Decision(encoding: "UTF-8", source: .utf8Valid, skip: 0)
         }
+        // Not valid UTF-8. The outside hint wins over the page's own label,
+        // as an HTTP header does in browsers.
+        let declared = declaredCharset(b)
+        let firstLabel = [hint, declared].lazy.compactMap { $0 }.first { isUTF8Label($0) || usable($0) != nil }
+        // A page that is UTF-8 but for a few bad bytes (a truncated character,
+        // a pasted Latin-1 quote) is read as UTF-8, each bad byte costing one
+        // U+FFFD. Labelled UTF-8, the bytes need only agree as often as they
+        // disagree; otherwise, four well-formed sequences per malformed one.
+        // Legacy text (windows-1251, Shift_JIS, ...) forms UTF-8 sequences only
+        // by accident, far less often than it breaks them.
+        let evidence = Transcode.utf8Evidence(b)
+        let saysUTF8 = firstLabel.map(isUTF8Label) ?? false
+        if evidence.multiByte >= (saysUTF8 ? 1 : 4) * evidence.errors {
+            return Decision(encoding: "UTF-8", source: .utf8Mostly, skip: 0)
+        }
         if let hint, let name = usable(hint) {
             return Decision(encoding: name, source: .hint, skip: 0)
         }
-        if let declared = declaredCharset(b), let name = usable(declared) {
+        if let declared, let name = usable(declared) {
             return Decision(encoding: name, source: .declared, skip: 0)
         }
         return Decision(encoding: "windows-1252", source: .fallback, skip: 0)
+    }
+
+    /// Labels that mean UTF-8. A page so labelled whose bytes are mostly not
+    /// UTF-8 is most often windows-1252 (see `detect`).
+    static func isUTF8Label(_ label: String) -> Bool {
+        switch label.trimmingASCIIWhitespace().lowercased() {
+        case "utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8": return true
+        default: return false
+        }
     }
 
     /// A declared name we can decode with, mapping the labels whose meaning the

@@ -29,6 +29,7 @@ public struct Tag: RawRepresentable, Hashable, Sendable, CustomStringConvertible
         "sup", "svg", "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead",
         "time", "title", "tr", "track", "tt", "u", "ul", "var", "video", "wbr", "math",
         "noframes", "noembed", "marquee", "xmp", "listing", "plaintext", "big", "nobr",
+        "rb", "rtc",
     ]
 
     private static let index: [String: UInt16] = {
@@ -110,6 +111,10 @@ public struct Tag: RawRepresentable, Hashable, Sendable, CustomStringConvertible
     public static let map = Tag(name: "map")
     public static let noframes = Tag(name: "noframes")
     public static let noembed = Tag(name: "noembed")
+    public static let xmp = Tag(name: "xmp")
+    public static let rt = Tag(name: "rt")
+    public static let rp = Tag(name: "rp")
+    public static let rtc = Tag(name: "rtc")
 
     /// Elements that start a new line of text: block-level and table structure.
     public var isBlock: Bool { Tag.blockTable[Int(rawValue)] }

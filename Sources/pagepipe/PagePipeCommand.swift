@@ -16,6 +16,14 @@ struct PagePipeCommand: ParsableCommand {
         subcommands: [Run.self, Merge.self, Validate.self, Schema.self, Stages.self, StageCommand.self],
         defaultSubcommand: nil
     )
+
+    @Flag(name: .long, help: "Print the version and the SHA-256 of every model file, then exit.")
+    var version = false
+
+    func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        try printVersion()
+    }
 }
 
 /// Prints a message to stderr.
@@ -32,6 +40,15 @@ func loadPipeline(_ path: String) throws -> (PipelineConfig, Pipeline) {
         printError("pagepipe: \(error)")
         throw ExitCode(ExitStatus.configuration)
     }
+}
+
+/// The absolute folder of a pipeline file, where relative paths in its options
+/// are resolved: what a run records with its pipeline.
+func pipelineFolder(_ file: String) -> String {
+    let folder = (file as NSString).deletingLastPathComponent
+    if folder.hasPrefix("/") { return folder }
+    let cwd = FileManager.default.currentDirectoryPath
+    return folder.isEmpty ? cwd : cwd + "/" + folder
 }
 
 /// Takes the output folder's lock; another run holding it exits 75.
@@ -61,13 +78,15 @@ struct Run: ParsableCommand {
         Walks each input folder recursively for .html, .htm and .xhtml files (also gzip'd, .gz), in sorted order, and runs the stages. Emitters write into the output folder, each file replaced atomically; errors.jsonl lists every page that failed ({"id","stage","error"}), dropped.jsonl every page a stage dropped, and stats.json the counts and CPU time per stage. A page that fails never stops the run.
         """)
 
-    @Option(name: .long, help: ArgumentHelp("The pipeline file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The pipeline file.", valueName: "file"), completion: .file(extensions: ["json"]))
     var pipeline: String = "pipeline.json"
 
-    @Option(name: .long, help: ArgumentHelp("An input folder (repeatable); overrides the pipeline's \"input\".", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("An input folder (repeatable); overrides the pipeline's \"input\".", valueName: "dir"),
+            completion: .directory)
     var input: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The output folder; overrides the pipeline's \"output\".", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The output folder; overrides the pipeline's \"output\".", valueName: "dir"),
+            completion: .directory)
     var output: String?
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
@@ -137,7 +156,8 @@ struct Run: ParsableCommand {
         let runner = Runner(pipeline: pipelineValue,
                             options: .init(jobs: jobs, progress: !quiet && (progress || tty),
                                            incremental: incremental, retryFailed: retryFailed, shard: shardValue,
-                                           pipelineFingerprint: pipelineFingerprint(config)))
+                                           pipelineFingerprint: pipelineFingerprint(config),
+                                           pipelineRecord: PipelineRecord(config, baseDirectory: pipelineFolder(pipeline))))
         let summary: RunSummary
         do {
             summary = try runner.run(items: items, output: outputDir)
@@ -159,28 +179,41 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Combine the output folders of shards 1...N into the outputs of one run.",
         discussion: """
-        Each folder must come from `pagepipe run --shard K/N` with the same pipeline. The merged documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
+        Each folder must come from `pagepipe run --shard K/N` with the same pipeline; each records the pipeline it ran, which the merge uses (or checks against --pipeline), and shards that disagree are refused with the difference named. The merged documents.jsonl, entities.csv, entities-total.csv, errors.jsonl and dropped.jsonl are byte-identical to those of one unsharded run; stats.json adds up the shards' counts.
         """)
 
-    @Argument(help: "The shards' output folders.")
+    @Argument(help: "The shards' output folders.", completion: .directory)
     var shards: [String]
 
-    @Option(name: .long, help: ArgumentHelp("The merged output folder.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The merged output folder.", valueName: "dir"), completion: .directory)
     var output: String
 
-    @Option(name: .long, help: ArgumentHelp("The pipeline the shards ran.", valueName: "file"))
-    var pipeline: String = "pipeline.json"
+    @Option(name: .long, help: ArgumentHelp(
+        "The pipeline the shards ran (default: the one they record); shards that ran another are refused.",
+        valueName: "file"), completion: .file(extensions: ["json"]))
+    var pipeline: String?
 
     @Flag(name: .long, help: "Print nothing but fatal errors.")
     var quiet = false
 
     func run() throws {
-        let (config, pipelineValue) = try loadPipeline(pipeline)
+        let plan: PagePipe.Merge.Plan
+        let pipelineValue: Pipeline
+        do {
+            let given = try pipeline.map { file in
+                let config = try PipelineConfig.load(path: file)
+                return (file: file, config: config, record: PipelineRecord(config, baseDirectory: pipelineFolder(file)))
+            }
+            plan = try PagePipe.Merge.plan(shards: shards, given: given)
+            pipelineValue = try plan.config.build(file: pipeline ?? ResultStore.path(in: shards[0]))
+        } catch {
+            printError("pagepipe merge: \(error)")
+            throw ExitCode(ExitStatus.code(for: error))
+        }
         let lock = try lockOutput(output)
         let summary: RunSummary
         do {
-            summary = try PagePipe.Merge.run(pipeline: pipelineValue, fingerprint: pipelineFingerprint(config),
-                                             shards: shards, output: output)
+            summary = try PagePipe.Merge.run(plan, pipeline: pipelineValue, output: output)
         } catch {
             printError("pagepipe merge: \(error)")
             throw ExitCode(ExitStatus.code(for: error))
@@ -197,7 +230,7 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a pipeline file and report every problem at once.")
 
-    @Argument(help: "The pipeline file.")
+    @Argument(help: "The pipeline file.", completion: .file(extensions: ["json"]))
     var file: String = "pipeline.json"
 
     func run() throws {
@@ -240,7 +273,7 @@ struct StageCommand: ParsableCommand {
         Example: echo '{"id":"p","path":"samples/page.html"}' | pagepipe stage parse-html
         """)
 
-    @Argument(help: "Stage names, run in order.")
+    @Argument(help: "Stage names, run in order.", completion: .list(StageRegistry.names))
     var stages: [String]
 
     @Option(name: .long, help: ArgumentHelp("Options as JSON.", valueName: "json"))

@@ -92,6 +92,50 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(incomplete.stderr, "pagepipe merge: missing shard 2/3\n")
     }
 
+    /// Shards record the pipeline they ran: the merge needs no pipeline file
+    /// (run here from a folder without one), and uses the shards' pipeline, not
+    /// the default one.
+    func testMergeTakesThePipelineTheShardsRecord() throws {
+        let input = try makeTemporaryDirectory(self), work = try makeTemporaryDirectory(self)
+        try makeCorpus(input, pages: 12)
+        try writeFile(work + "/config/q.json",
+                      #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "emit-jsonl", "options": {"fields": ["id", "text"]}}]}"#)
+        let q = work + "/config/q.json"
+        XCTAssertEqual(try runPagePipe(["run", "--pipeline", q, "--input", input, "--output", work + "/one"]).status, 1)
+        for k in 1 ... 2 {
+            _ = try runPagePipe(["run", "--pipeline", q, "--input", input, "--output", work + "/s\(k)", "--shard", "\(k)/2"])
+        }
+        let merged = try runPagePipe(["merge", work + "/s1", work + "/s2", "--output", work + "/merged"], cwd: work)
+        XCTAssertEqual(merged.status, 1, merged.stderr)
+        XCTAssertEqual(try readFile(work + "/merged/documents.jsonl"), try readFile(work + "/one/documents.jsonl"))
+        XCTAssertTrue(try readFile(work + "/merged/documents.jsonl").hasPrefix(#"{"id":"site0/page-0.html","text":"#))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/merged/entities.csv"), "q.json has no emit-csv")
+        // Given explicitly, the same file is accepted.
+        XCTAssertEqual(try runPagePipe(["merge", work + "/s1", work + "/s2", "--output", work + "/m2", "--pipeline", q]).status, 1)
+    }
+
+    /// Shards of different pipelines, or a pipeline file other than theirs, are
+    /// refused (exit 2, nothing written) with the first difference named.
+    func testMergeRefusesShardsThatRanAnotherPipelineNamingTheDifference() throws {
+        let input = try makeTemporaryDirectory(self), work = try makeTemporaryDirectory(self)
+        try makeCorpus(input, pages: 12)
+        try writeFile(work + "/p.json", #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "emit-jsonl"}]}"#)
+        try writeFile(work + "/q.json", #"{"version": 1, "stages": [{"stage": "parse-html", "options": {"maxFileBytes": 1000}}, {"stage": "emit-jsonl"}]}"#)
+        try writeFile(work + "/r.json", #"{"version": 1, "stages": [{"stage": "parse-html"}, {"stage": "remove-boilerplate"}, {"stage": "emit-jsonl"}]}"#)
+        _ = try runPagePipe(["run", "--pipeline", work + "/p.json", "--input", input, "--output", work + "/s1", "--shard", "1/2"])
+        _ = try runPagePipe(["run", "--pipeline", work + "/q.json", "--input", input, "--output", work + "/s2", "--shard", "2/2"])
+        let mixed = try runPagePipe(["merge", work + "/s1", work + "/s2", "--output", work + "/merged"])
+        XCTAssertEqual(mixed.status, 2)
+        XCTAssertEqual(mixed.stderr, "pagepipe merge: \(work)/s2 ran another pipeline than \(work)/s1: "
+            + "stages[0] parse-html option maxFileBytes: 1000 in \(work)/s2, 67108864 in \(work)/s1\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/merged/documents.jsonl"))
+
+        let other = try runPagePipe(["merge", work + "/s1", "--output", work + "/merged", "--pipeline", work + "/r.json"])
+        XCTAssertEqual(other.status, 2)
+        XCTAssertEqual(other.stderr, "pagepipe merge: \(work)/s1 ran another pipeline than \(work)/r.json: "
+            + "stages parse-html -> emit-jsonl in \(work)/s1, parse-html -> remove-boilerplate -> emit-jsonl in \(work)/r.json\n")
+    }
+
     func testShardFromSchedulerEnvironment() throws {
         XCTAssertEqual(try ShardSpec.fromEnvironment(["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "8"], count: nil),
                        ShardSpec(index: 4, count: 8))

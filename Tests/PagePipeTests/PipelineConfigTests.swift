@@ -34,7 +34,7 @@ final class PipelineConfigTests: XCTestCase {
 
     func testMisspeltOptionNamesItsPathAndTheKnownOptions() {
         XCTAssertEqual(problems(#"{"version": 1, "stages": [{"stage": "parse-html", "options": {"maxFileByte": 5}}]}"#), [
-            "stages[0].options.maxFileByte: unknown option for parse-html (known: maxFileBytes, maxDecompressedBytes, fallbackCharset)",
+            "stages[0].options.maxFileByte: unknown option for parse-html (known: maxFileBytes, maxDecompressedBytes, fallbackCharset, rubyReadings)",
         ])
     }
 
@@ -62,7 +62,7 @@ final class PipelineConfigTests: XCTestCase {
             "outptu: unknown key (known: version, input, output, stages)",
             "version: expected 1, got 2",
             "stages[1].extra: unknown key (known: stage, options)",
-            "stages[1].options.x: unknown option for parse-html (known: maxFileBytes, maxDecompressedBytes, fallbackCharset)",
+            "stages[1].options.x: unknown option for parse-html (known: maxFileBytes, maxDecompressedBytes, fallbackCharset, rubyReadings)",
             "stages[1].stage: parse-html comes after an emitter; emitters must be last",
         ])
     }

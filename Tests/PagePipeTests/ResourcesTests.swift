@@ -50,6 +50,57 @@ final class ResourcesTests: XCTestCase {
         XCTAssertTrue(Resources.languages("ner", ext: "bin").contains("en"), "the shipped English model is found")
     }
 
+    func testResourceNames() {
+        for name in ["langid.bin", "ner-en.bin", "gazetteer-en.txt", "ner2-pt.bin"] { XCTAssertTrue(Resources.isResourceName(name), name) }
+        for name in ["README.md", "swift-version-6A52383ED409C6A7.txt", "description.json", "pagepipe", ".ner-en.bin", "-x.bin", "ner-en.bin.tmp"] {
+            XCTAssertFalse(Resources.isResourceName(name), name)
+        }
+    }
+
+    /// Each name once, from the first place holding it (the copy `load` reads),
+    /// with the SHA-256 of its bytes; other files and folders are not listed.
+    func testChecksumsListTheFilesTheLookupWouldLoad() throws {
+        let a = try makeTemporaryDirectory(self), b = try makeTemporaryDirectory(self)
+        try writeFile(a + "/ner-xx.bin", "abc")
+        try writeFile(b + "/ner-xx.bin", "other")
+        try writeFile(b + "/langid.bin", "")
+        try writeFile(b + "/README.md", "docs")
+        try FileManager.default.createDirectory(atPath: a + "/gazetteer-xx.txt", withIntermediateDirectories: true)
+        XCTAssertEqual(try Resources.checksums(places: [a, b, "/nowhere"]), [
+            .init(name: "langid.bin", path: b + "/langid.bin", size: 0,
+                  sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            .init(name: "ner-xx.bin", path: a + "/ner-xx.bin", size: 3,
+                  sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ])
+    }
+
+    /// Every file shipped in Sources/PagePipe/Resources but its README is a
+    /// resource file by name, so `--version` and fingerprints cover it: a new
+    /// model with a new extension must be added to `Resources.fileExtensions`.
+    func testEveryShippedFileIsCoveredByTheChecksums() throws {
+        let shipped = repoRoot + "/Sources/PagePipe/Resources"
+        let files = try FileManager.default.contentsOfDirectory(atPath: shipped).filter { $0 != "README.md" }.sorted()
+        XCTAssertFalse(files.isEmpty)
+        XCTAssertEqual(try Resources.checksums(places: [shipped]).map(\.name), files)
+    }
+
+    /// `pagepipe --version` prints the version and one line per model file, with
+    /// the checksum of the bytes the lookup resolves; nothing found exits 2.
+    func testVersionPrintsTheModelChecksums() throws {
+        let data = try makeTemporaryDirectory(self)
+        try writeFile(data + "/langid.bin", "abc")
+        let result = try runPagePipe(["--version"], environment: ["PAGEPIPE_DATA": data])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "pagepipe \(PagePipeVersion.string)")
+        XCTAssertTrue(lines.contains("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  langid.bin  3 bytes  \(data)/langid.bin"),
+                      result.stdout)
+        let shipped = try Resources.checksums(places: [repoRoot + "/Sources/PagePipe/Resources"])
+        for sum in shipped where sum.name != "langid.bin" {
+            XCTAssertTrue(lines.contains { $0.hasPrefix("sha256:\(sum.sha256)  \(sum.name)  \(sum.size) bytes  ") }, "\(sum.name): \(result.stdout)")
+        }
+    }
+
     /// The real command with PAGEPIPE_DATA holding a damaged profile: the
     /// pipeline stops before reading input, naming the file.
     func testADamagedResourceStopsThePipelineNamingTheFile() throws {
@@ -69,10 +120,10 @@ final class ResourcesTests: XCTestCase {
         let prefix = try makeTemporaryDirectory(self)
         try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: productsDirectory + "/pagepipe", toPath: prefix + "/bin/pagepipe")
-        func run(_ environment: [String: String]) throws -> CommandResult {
+        func run(_ environment: [String: String], _ arguments: [String] = ["stage", "normalize-language"]) throws -> CommandResult {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: prefix + "/bin/pagepipe")
-            process.arguments = ["stage", "normalize-language"]
+            process.arguments = arguments
             var env = ProcessInfo.processInfo.environment
             env["PAGEPIPE_DATA"] = nil
             for (k, v) in environment { env[k] = v }
@@ -94,6 +145,11 @@ final class ResourcesTests: XCTestCase {
         XCTAssertEqual(missing.status, 2, missing.stderr)
         XCTAssertTrue(missing.stderr.contains("resource file langid.bin not found (searched: \(prefix)/bin, \(prefix)/bin/pagepipe_PagePipe.resources/Resources, \(prefix)/share/pagepipe;"),
                       missing.stderr)
+        let noVersion = try run([:], ["--version"])
+        XCTAssertEqual(noVersion.status, 2, noVersion.stderr)
+        XCTAssertEqual(noVersion.stdout, "pagepipe \(PagePipeVersion.string)\n")
+        XCTAssertTrue(noVersion.stderr.contains("no model files found (searched: \(prefix)/bin, \(prefix)/bin/pagepipe_PagePipe.resources/Resources, \(prefix)/share/pagepipe;"),
+                      noVersion.stderr)
 
         let shipped = repoRoot + "/Sources/PagePipe/Resources"
         let viaEnvironment = try run(["PAGEPIPE_DATA": shipped])

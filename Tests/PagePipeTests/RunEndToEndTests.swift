@@ -112,7 +112,7 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, """
             pagepipe: \(dir)/p.json: invalid pipeline (1 problem):
-              stages[0].options.maxFileBytez: unknown option for parse-html (known: maxFileBytes, maxDecompressedBytes, fallbackCharset)
+              stages[0].options.maxFileBytez: unknown option for parse-html (known: maxFileBytes, maxDecompressedBytes, fallbackCharset, rubyReadings)
 
             """)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))

@@ -34,8 +34,14 @@ struct CommandResult {
 /// `environment` adds to (or, with an empty value, removes from) the test's own.
 func runPagePipe(_ arguments: [String], stdin: String? = nil, cwd: String = repoRoot,
                  environment: [String: String] = [:]) throws -> CommandResult {
+    try runProgram(productsDirectory + "/pagepipe", arguments, stdin: stdin, cwd: cwd, environment: environment)
+}
+
+/// Runs any program (a script of the repository, say) the way `runPagePipe` runs pagepipe.
+func runProgram(_ executable: String, _ arguments: [String], stdin: String? = nil, cwd: String = repoRoot,
+                environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: productsDirectory + "/pagepipe")
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if !environment.isEmpty {
         var env = ProcessInfo.processInfo.environment

@@ -6,17 +6,29 @@ import Foundation
 /// them side by side (a k-way merge, so memory stays flat) and replays them
 /// through the same writer a run uses.
 public enum Merge {
-    public static func run(pipeline: Pipeline, fingerprint: String, shards: [String], output: String) throws -> RunSummary {
-        let start = monotonicTime()
+    /// A checked set of shards: one complete split of one pipeline, and the
+    /// pipeline to write their outputs with.
+    public struct Plan {
+        public let shards: [String]
+        /// The pipeline the shards ran: the one given, else the one they record.
+        public let config: PipelineConfig
+        public let fingerprint: String
+        public let record: PipelineRecord?
+        let readers: [ResultStore.Reader]
+    }
+
+    /// Opens the shards' results stores and checks them: each a shard of one
+    /// split into N, none twice, none missing, and all run with one pipeline. That
+    /// pipeline is `given` (a pipeline file, with its record) when there is one,
+    /// else the one the shards record; shards that disagree, with each other or
+    /// with the file, are refused with the first difference named.
+    public static func plan(shards: [String], given: (file: String, config: PipelineConfig, record: PipelineRecord)? = nil) throws -> Plan {
         var readers: [ResultStore.Reader] = []
         var seen: [Int: String] = [:]
         var count: Int?
         for dir in shards {
             guard let r = try ResultStore.Reader(path: ResultStore.path(in: dir)) else {
                 throw SetupError("\(dir): no \(ResultStore.folder)/\(ResultStore.fileName); was it written by `pagepipe run --shard`?")
-            }
-            guard r.header.pipeline == fingerprint else {
-                throw SetupError("\(dir): written by a different pipeline or pagepipe version than the one given")
             }
             guard let s = r.header.shard else { throw SetupError("\(dir): not a shard (written without --shard)") }
             if let c = count, c != s.count { throw SetupError("\(dir): shard \(s) does not belong to a split into \(c)") }
@@ -25,16 +37,54 @@ public enum Merge {
             seen[s.index] = dir
             readers.append(r)
         }
-        guard let n = count else { throw SetupError("no shard folders given") }
+        guard let n = count, let first = readers.first else { throw SetupError("no shard folders given") }
+
+        // One pipeline: every shard against the first (or against the file given).
+        let reference = given.map { (name: $0.file, fingerprint: pipelineFingerprint($0.config), record: Optional($0.record)) }
+            ?? (name: shards[0], fingerprint: first.header.pipeline, record: first.header.record)
+        for (dir, r) in zip(shards, readers) where r.header.pipeline != reference.fingerprint {
+            guard let mine = r.header.record, let theirs = reference.record else {
+                throw SetupError("\(dir) ran another pipeline than \(reference.name) (fingerprint \(r.header.pipeline), not \(reference.fingerprint))")
+            }
+            if let difference = mine.difference(from: theirs, this: dir, that: reference.name) {
+                throw SetupError("\(dir) ran another pipeline than \(reference.name): \(difference)")
+            }
+            throw SetupError("\(dir) ran another pipeline than \(reference.name) (fingerprint \(r.header.pipeline), not "
+                + "\(reference.fingerprint)), though the stages and options they record agree: other models or pagepipe build?")
+        }
         let missing = (1 ... n).filter { seen[$0] == nil }
         guard missing.isEmpty else {
             throw SetupError("missing shard\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(n)" }.joined(separator: ", "))")
         }
 
+        if let given {
+            return Plan(shards: shards, config: given.config, fingerprint: reference.fingerprint, record: given.record, readers: readers)
+        }
+        guard let record = first.header.record else {
+            throw SetupError("\(shards[0]): records no pipeline (written before runs recorded theirs); give --pipeline FILE")
+        }
+        let config = try record.config(file: ResultStore.path(in: shards[0]))
+        // Written by another version of pagepipe, or by one whose fingerprint
+        // covers what the record does not: this binary cannot vouch for the bytes.
+        let fingerprint = pipelineFingerprint(config)
+        guard fingerprint == first.header.pipeline else {
+            if record.pagepipe != PagePipeVersion.string {
+                throw SetupError("the shards ran pagepipe \(record.pagepipe); this is pagepipe \(PagePipeVersion.string): merge with the version that ran them")
+            }
+            throw SetupError("\(shards[0]): the recorded pipeline's fingerprint is \(fingerprint) here, \(first.header.pipeline) in the shard: other models or pagepipe build?")
+        }
+        return Plan(shards: shards, config: config, fingerprint: fingerprint, record: record, readers: readers)
+    }
+
+    /// Writes the merged outputs of `plan` into `output` with `pipeline` (built
+    /// from `plan.config`): byte-identical to one unsharded run's.
+    public static func run(_ plan: Plan, pipeline: Pipeline, output: String) throws -> RunSummary {
+        let start = monotonicTime()
+        let readers = plan.readers, shards = plan.shards
         try Runner.createOutputFolder(output)
         Runner.removeStaleTemporaryFiles(output)
         let writer = try OutputWriter(pipeline: pipeline, output: output,
-                                      store: ResultStore.Header(pipeline: fingerprint, shard: nil))
+                                      store: ResultStore.Header(pipeline: plan.fingerprint, shard: nil, record: plan.record))
         var summary = RunSummary()
         summary.stages = pipeline.emptyStats()
         do {

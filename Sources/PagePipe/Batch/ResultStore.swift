@@ -153,15 +153,27 @@ public enum ResultStore {
     public static let fileName = "results.jsonl"
 
     public struct Header: Sendable, Equatable {
+        /// The pipeline's fingerprint.
         public var pipeline: String
         public var shard: ShardSpec?
+        /// The pipeline itself, for a merge; absent in stores written before runs recorded it.
+        public var record: PipelineRecord?
+
+        public init(pipeline: String, shard: ShardSpec?, record: PipelineRecord? = nil) {
+            self.pipeline = pipeline
+            self.shard = shard
+            self.record = record
+        }
+
         var json: JSONValue {
-            .object([
+            var members: [(String, JSONValue)] = [
                 ("format", .string("pagepipe-results")),
                 ("version", .int(1)),
                 ("pipeline", .string(pipeline)),
                 ("shard", shard.map { .string($0.description) } ?? .null),
-            ])
+            ]
+            if let record { members.append(("record", record.json)) }
+            return .object(members)
         }
     }
 
@@ -182,7 +194,8 @@ public enum ResultStore {
                   json["format"]?.stringValue == "pagepipe-results", let p = json["pipeline"]?.stringValue else {
                 throw RunError(path, "not a pagepipe results file")
             }
-            header = Header(pipeline: p, shard: json["shard"]?.stringValue.flatMap(ShardSpec.init(parsing:)))
+            header = Header(pipeline: p, shard: json["shard"]?.stringValue.flatMap(ShardSpec.init(parsing:)),
+                            record: json["record"].flatMap(PipelineRecord.init(json:)))
         }
 
         /// The next result, in id order.

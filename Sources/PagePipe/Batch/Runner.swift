@@ -15,16 +15,19 @@ public final class Runner: @unchecked Sendable {
         public var shard: ShardSpec?
         /// The pipeline's fingerprint, stored with results.
         public var pipelineFingerprint: String
+        /// The pipeline itself, stored with results so that `merge` needs no pipeline file.
+        public var pipelineRecord: PipelineRecord?
 
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, progress: Bool = false,
                     incremental: Bool = false, retryFailed: Bool = false, shard: ShardSpec? = nil,
-                    pipelineFingerprint: String = "") {
+                    pipelineFingerprint: String = "", pipelineRecord: PipelineRecord? = nil) {
             self.jobs = max(1, jobs)
             self.progress = progress
             self.incremental = incremental
             self.retryFailed = retryFailed
             self.shard = shard
             self.pipelineFingerprint = pipelineFingerprint
+            self.pipelineRecord = pipelineRecord
         }
 
         /// Results are stored when a later run or a merge will need them.
@@ -67,7 +70,8 @@ public final class Runner: @unchecked Sendable {
 
         let writer = try OutputWriter(pipeline: pipeline, output: output,
                                       store: options.storesResults
-                                          ? ResultStore.Header(pipeline: options.pipelineFingerprint, shard: options.shard) : nil)
+                                          ? ResultStore.Header(pipeline: options.pipelineFingerprint, shard: options.shard,
+                                                               record: options.pipelineRecord) : nil)
         var summary = RunSummary()
         summary.shard = options.shard
         summary.stages = pipeline.emptyStats()

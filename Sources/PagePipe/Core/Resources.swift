@@ -79,6 +79,53 @@ public enum Resources {
         return found.sorted()
     }
 
+    /// The extensions of resource files: what `checksums` counts as a shipped
+    /// file. A new kind of file with another extension adds it here (a test
+    /// checks that every file in Sources/PagePipe/Resources is covered).
+    public static let fileExtensions: Set<String> = ["bin", "txt"]
+
+    /// Whether `name` is a resource file's name: lowercase letters, digits and
+    /// hyphens (`KIND` or `KIND-LANGUAGE`), then one of `fileExtensions`. The
+    /// executable's folder holds other files (`.build/release` has
+    /// `swift-version-6A52383ED409C6A7.txt`); their names do not qualify.
+    static func isResourceName(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: "."), fileExtensions.contains(String(name[name.index(after: dot)...])) else { return false }
+        let stem = name[..<dot].utf8
+        guard let first = stem.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else { return false }
+        return stem.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// A resource file as the lookup resolves it, and the SHA-256 of its bytes.
+    public struct Checksum: Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var size: Int
+        public var sha256: String
+    }
+
+    /// Every resource file the search path offers, sorted by name: for each
+    /// name the copy `file` would load (the first place holding it), with its
+    /// size and SHA-256. What `pagepipe --version` prints; a fingerprint of the
+    /// models a run used can hash these lines.
+    public static func checksums(places: [String] = searchPath()) throws(ResourceError) -> [Checksum] {
+        var found: [String: String] = [:]
+        for place in places {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: place)) ?? []
+                where found[name] == nil && isResourceName(name) {
+                var isFolder: ObjCBool = false
+                let path = place + "/" + name
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue { found[name] = path }
+            }
+        }
+        var sums: [Checksum] = []
+        for name in found.keys.sorted() {
+            let path = found[name]!
+            let bytes = try readFile(path)
+            sums.append(Checksum(name: name, path: path, size: bytes.count, sha256: SHA256.hex(bytes)))
+        }
+        return sums
+    }
+
     /// The whole file, read into a buffer of its size (models are megabytes:
     /// no growing buffer, no second copy, so the peak memory stays the file's size).
     static func readFile(_ path: String) throws(ResourceError) -> [UInt8] {

@@ -2,11 +2,13 @@ import Foundation
 import HTML
 
 /// parse-html: reads the page's bytes (`html`, or the file at `sourcePath`,
-/// gzip allowed), decodes them (BOM, else valid UTF-8, else the declared
-/// charset, else windows-1252), parses them with libxml2 and sets `tree` and
-/// `text` (the visible text: no script, style, template or noscript; blocks on
-/// their own lines). Fails a page that is empty, binary, unreadable or over the
-/// size caps.
+/// gzip allowed), decodes them (BOM, else UTF-8 if the bytes are UTF-8 but for
+/// a few bad ones, else the declared charset, else windows-1252; bad bytes
+/// become U+FFFD), parses them with libxml2 as an HTML5 parser would read the
+/// text (noscript as with scripting on) and sets `tree` and `text` (the visible
+/// text: no script, style, template or noscript, ruby base text without its
+/// readings; blocks on their own lines). Fails a page that is empty, binary,
+/// unreadable or over the size caps.
 public struct ParseHTML: Stage {
     public static let descriptor = StageDescriptor(
         ParseHTML.self, name: "parse-html",
@@ -17,6 +19,7 @@ public struct ParseHTML: Stage {
         public var maxFileBytes = 64 << 20
         public var maxDecompressedBytes = 256 << 20
         public var fallbackCharset = "windows-1252"
+        public var rubyReadings = false
         public init() {}
 
         public static let declaration: [StageOption<Options>] = [
@@ -25,6 +28,8 @@ public struct ParseHTML: Stage {
                    "Fail gzip pages that inflate to more than this many bytes (gzip bombs)."),
             StageOption("fallbackCharset", \.fallbackCharset, "Charset for pages that are not UTF-8 and declare none.",
                    check: { HTMLParser.knowsEncoding($0) ? nil : "libxml2 cannot decode \"\($0)\"" }),
+            StageOption("rubyReadings", \.rubyReadings,
+                   "Keep ruby readings (rt, rp) in the text after their base text; off, the text reads as the base text alone."),
         ]
     }
 
@@ -49,8 +54,7 @@ public struct ParseHTML: Stage {
         let tree: HTMLTree? = bytes.withUnsafeBytes { raw in
             var decision = Charset.detect(raw, hint: document.charsetHint)
             if decision.source == .fallback { decision.encoding = options.fallbackCharset }
-            let body = UnsafeRawBufferPointer(rebasing: raw[decision.skip...])
-            return HTMLParser.parse(body, encoding: decision.encoding)
+            return HTMLParser.parse(raw, as: decision, rubyReadings: options.rubyReadings)
         }
         guard let tree else { throw PageError("libxml2 could not parse the page") }
         if renderText { document.text = TextRenderer.render(tree) }
@@ -104,19 +108,31 @@ public struct ParseHTML: Stage {
         return bytes
     }
 
-    /// A reason to believe `bytes` are not a text document: NUL bytes or mostly
-    /// control characters in the first 4 KiB (UTF-16 with a BOM is text).
+    /// A reason to believe `bytes` are not a text document: the signature of a
+    /// common binary format, or NUL and control bytes that no text page has
+    /// that many of in its first 4 KiB (UTF-16 with a BOM is text). A stray NUL
+    /// or two costs a character, not the page.
     static func binaryReason(_ bytes: [UInt8]) -> String? {
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             return nil
         }
         let sample = bytes.prefix(4096)
-        var controls = 0
+        var nuls = 0, controls = 0
         for b in sample {
-            if b == 0 { return "binary data (NUL bytes)" }
-            if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D, b != 0x0C { controls += 1 }
+            if b == 0 { nuls += 1 } else if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D, b != 0x0C { controls += 1 }
         }
-        if controls * 10 > sample.count { return "binary data (\(controls) control bytes in the first \(sample.count))" }
+        if nuls >= 2 && nuls * 64 > sample.count { return "binary data (NUL bytes)" }
+        for (signature, format) in binarySignatures where bytes.starts(with: signature) {
+            return "\(format) data"
+        }
+        if (nuls + controls) * 10 > sample.count {
+            return "binary data (\(nuls + controls) control bytes in the first \(sample.count))"
+        }
         return nil
     }
+
+    static let binarySignatures: [([UInt8], String)] = [
+        (Array("%PDF-".utf8), "PDF"), ([0x89, 0x50, 0x4E, 0x47], "PNG"), (Array("GIF8".utf8), "GIF"),
+        ([0xFF, 0xD8, 0xFF], "JPEG"), ([0x50, 0x4B, 0x03, 0x04], "ZIP"), ([0x7F, 0x45, 0x4C, 0x46], "ELF"),
+    ]
 }

@@ -12,9 +12,11 @@ to compare settings, not as a score. The output is not committed (catalog licenc
 """
 import gettext, glob, os, random, re, sys
 
-LANGS = "ar cs de el en es fi fr he hi it ja ko nl pl pt ru sv tr uk zh".split()
+LANGS = ("ar cs de el en es fi fr he hi it ja ko nl pl pt ru sv tr uk zh "
+         "af az be bg bn bs ca cy da eo et eu fa ga gu hr hu hy id is ka kk lg lt lv mi mk mn mr ms nb nn "
+         "pa ro sk sl so sq sr sw ta te th tl ur vi xh yo zu").split()
 DIRS = {l: [l] for l in LANGS}
-DIRS.update(zh=["zh_CN", "zh_TW"], pt=["pt", "pt_BR"], en=["de"])
+DIRS.update(zh=["zh_CN", "zh_TW"], pt=["pt", "pt_BR"], en=["de"], nb=["nb", "nb_NO"], tl=["tl", "fil"])
 
 
 def clean(s):
@@ -44,6 +46,8 @@ def main():
                         c = clean(line)
                         if len(c) >= 30 and c.count(" ") >= 3 and (lang == "en" or c != clean(key)):
                             found.add(c)
+        if len(found) < 50:  # too few messages to say anything
+            continue
         found = sorted(found)
         random.Random(1).shuffle(found)
         with open(os.path.join(out_dir, lang + ".txt"), "w", encoding="utf-8") as f:

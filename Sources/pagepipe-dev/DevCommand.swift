@@ -13,6 +13,7 @@ struct DevCommand: ParsableCommand {
             Bench.self,
             WARCStats.self,
             TrainLangID.self,
+            EvalLangID.self,
             BenchLanguage.self,
             EvalArticles.self,
             TrainNER.self,

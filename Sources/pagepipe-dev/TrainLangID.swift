@@ -3,112 +3,106 @@ import Foundation
 import PagePipe
 import PagePipeTools
 
-/// `pagepipe-dev train-langid`: trains the language profile from one
-/// `LANG.txt` per language (a sentence a line) and writes it where the
-/// normalize-language stage loads it. With `--dev N`, every Nth sentence is
-/// held out and the accuracy on them (alone, in 5-sentence paragraphs, and
-/// with diacritics stripped) is printed instead, for tuning.
+/// `pagepipe-dev train-langid`: trains the language profile from the lines the
+/// manifest (scripts/langid-training.tsv) names as `train` rows, under
+/// ../shared/data/langid, and writes it where the normalize-language stage loads
+/// it. With `--dev N`, every Nth block of 20 lines is held out and the accuracy on
+/// them is printed instead, for tuning; `--hold-out` leaves languages out of the
+/// profile and prints how often their text gets "und".
 struct TrainLangID: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-langid",
         abstract: "Train the language identification profile (Resources/langid.bin).")
 
-    @Option(help: "Folder of LANG.txt training files.")
-    var data = "../shared/data/langid/train"
+    @Option(help: "Training manifest: language, role (train/dev), file, first and last line, licence, source.")
+    var manifest = "scripts/langid-training.tsv"
+    @Option(help: "Folder the manifest's files are in.")
+    var root = "../shared/data/langid"
+    @Option(help: "Folder of LANG.txt training files, instead of the manifest.")
+    var data: String?
     @Option(help: "Where to write the profile.")
     var output = "Sources/PagePipe/Resources/langid.bin"
-    @Option(help: "Hold out every Nth sentence and report accuracy on them instead of writing (0: off).")
+    @Option(help: "Hold out every Nth block of 20 lines and report accuracy on them instead of writing (0: off).")
     var dev = 0
     @Option(help: "Print the best languages' costs for this text instead of writing.")
     var explain: String?
-    @Option(help: "Train on all of --data, report accuracy on this folder of LANG.txt files instead of writing.")
+    @Option(help: "Train on all of the training text, report accuracy on these folders of LANG.txt files instead of writing (comma-separated).")
     var evaluate: String?
-    @Flag(help: "With --dev, hold out every Nth sentence instead of the last 1/N of each file.")
-    var interleaved = false
-    @Option(help: "log2 of the number of hashed n-gram buckets.")
+    @Option(help: "Languages left out of the profile (comma-separated); their manifest dev text is scored: how much gets \"und\".")
+    var holdOut: String?
+    @Option(help: "log2 of the number of hashed n-gram buckets of a script with many languages.")
     var bits = LanguageTrainer.Settings().bits
+    @Option(help: "log2 of the number of buckets of a script with few languages.")
+    var smallBits = LanguageTrainer.Settings().smallBits
     @Option(help: "Longest character n-gram.")
     var order = LanguageTrainer.Settings().maxOrder
     @Flag(help: "Do not add whole words as features.")
     var noWords = false
     @Flag(help: "Let n-grams run on across the space between words.")
     var acrossWords = false
-    @Option(help: "Comma-separated weights of whole words and of 1-, 2-, ... grams.")
-    var orderWeights: String?
     @Option(help: "Per-language offsets, nats per feature, replacing the defaults: uk=0.2,ru=0.")
     var bias: String?
     @Option var alpha = LanguageTrainer.Settings().alpha
     @Option var scale = LanguageTrainer.Settings().scale
     @Option(help: "Weight of the diacritic-stripped copy of each sentence.")
     var stripped = LanguageTrainer.Settings().strippedWeight
-    @Option var epochs = LanguageTrainer.Settings().epochs
-    @Option var margin = LanguageTrainer.Settings().margin
-    @Option var step = LanguageTrainer.Settings().step
+    @Option(help: "Weight of text scored without its own language in the calibration.")
+    var unknownWeight = LanguageTrainer.Settings().unknownWeight
+    @Option(help: "A confidence below this gives \"und\" in the reports.")
+    var minConfidence = NormalizeLanguage.defaultMinConfidence
     @Flag(inversion: .prefixedNo, help: "Train a language written in Han characters without kana as two profiles, simplified and traditional (each sentence converted both ways).")
     var hanVariants = true
-    @Flag(help: "With --dev, print each misidentified sentence.")
+    @Flag(help: "Print each misidentified sentence.")
     var showErrors = false
 
     func run() throws {
         var s = LanguageTrainer.Settings()
-        s.bits = bits; s.maxOrder = order; s.wholeWords = !noWords; s.acrossWords = acrossWords
-        if let orderWeights { s.orderWeights = orderWeights.split(separator: ",").compactMap { Double($0) } }
+        s.bits = bits; s.smallBits = smallBits; s.maxOrder = order; s.wholeWords = !noWords; s.acrossWords = acrossWords
         s.alpha = alpha; s.scale = scale
         if bias != nil { s.bias = [:] }
         for item in bias?.split(separator: ",") ?? [] {
             let kv = item.split(separator: "=")
             if kv.count == 2, let v = Double(kv[1]) { s.bias[String(kv[0])] = v }
         }
-        s.strippedWeight = stripped; s.epochs = epochs; s.margin = margin; s.step = step
-        let names = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasSuffix(".txt") }.sorted()
-        guard !names.isEmpty else { throw ValidationError("no LANG.txt files in \(data)") }
-        var train: [(language: String, sentences: [String])] = []
-        var held: [(language: String, sentences: [String])] = []
-        for name in names {
-            let text = try String(contentsOfFile: data + "/" + name, encoding: .utf8)
-            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            var t: [String] = [], h: [String] = []
-            // Held out: the last 1/N of the file (its own documents, as unseen text
-            // would be), or with --interleaved every Nth sentence.
-            let cut = dev > 0 ? lines.count - lines.count / dev : lines.count
-            for (k, line) in lines.enumerated() {
-                let held = dev > 0 && (interleaved ? k % dev == 0 : k >= cut)
-                if held { h.append(line) } else { t.append(line) }
-            }
-            let lang = String(name.dropLast(4))
-            if hanVariants, let (simplified, traditional) = LanguageTrainer.hanVariants(t) {
-                // Chinese is written in two sets of characters; one profile per set lets a
-                // text that mixes them (Japanese kanji: 国 next to 運) fit neither.
-                train.append((lang + "-Hans", simplified))
-                train.append((lang + "-Hant", traditional))
-            } else {
-                train.append((lang, t))
-            }
-            held.append((lang, h))
+        s.strippedWeight = stripped; s.unknownWeight = unknownWeight
+        var corpus: [(language: String, sentences: [String])]
+        if let data {
+            corpus = try LangIDData.folder(data)
+        } else {
+            corpus = try LangIDData.manifest(manifest, root: root, role: "train")
         }
+        guard !corpus.isEmpty else { throw ValidationError("no training text") }
+        let left = Set((holdOut ?? "").split(separator: ",").map(String.init))
+        corpus = corpus.filter { !left.contains($0.language) }
+        var held: [(language: String, sentences: [String])] = []
+        if dev > 0 {
+            (corpus, held) = LanguageTrainer.split(corpus, every: dev, blockLines: 20)
+        }
+        let trainer = LanguageTrainer(settings: s)
         let start = Date()
-        let model = LanguageTrainer(settings: s).train(train) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let model = trainer.trainCalibrated(withHanVariants(corpus)) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         FileHandle.standardError.write(Data(String(format: "trained in %.1f s\n", Date().timeIntervalSince(start)).utf8))
         if let explain {
-            var t = explain
-            let costs = t.withUTF8 { model.score(utf8: $0).costs }
-            for (k, c) in zip(model.lanes, costs).sorted(by: { $0.1 < $1.1 }).prefix(5) {
-                print(k, String(format: "%.1f nats", Double(c) / model.scale))
-            }
+            let a = model.analyze(explain)
+            print(a.guess.language, String(format: "confidence %.3f, margin %.1f nats over %@, %.0f features, misfit %.3f",
+                                           a.guess.confidence, a.margin, a.second ?? "-", a.features, a.misfit))
+            return
+        }
+        var report = LangIDReport(model: model, minConfidence: minConfidence, showErrors: showErrors)
+        if !left.isEmpty {
+            let dev = try LangIDData.manifest(manifest, root: root, role: "dev").filter { left.contains($0.language) }
+            report.unknown(dev)
             return
         }
         if let evaluate {
-            var other: [(language: String, sentences: [String])] = []
-            for name in try FileManager.default.contentsOfDirectory(atPath: evaluate).filter({ $0.hasSuffix(".txt") }).sorted() {
-                let lines = try String(contentsOfFile: evaluate + "/" + name, encoding: .utf8)
-                    .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                other.append((String(name.dropLast(4)), lines))
+            for dir in evaluate.split(separator: ",") {
+                print("== \(dir)")
+                report.run(try LangIDData.folder(String(dir)))
             }
-            report(model, other)
             return
         }
         if dev > 0 {
-            report(model, held)
+            report.run(held)
             return
         }
         let bytes = model.serialized()
@@ -116,32 +110,59 @@ struct TrainLangID: ParsableCommand {
         print("wrote \(output): \(bytes.count) bytes, \(model.languages.count) languages (\(model.lanes.joined(separator: " ")))")
     }
 
-    func report(_ model: LanguageModel, _ held: [(language: String, sentences: [String])]) {
-        var means = [0.0, 0.0, 0.0, 0.0]
-        var confusions: [String: Int] = [:]
-        for (lang, sentences) in held {
-            let paragraphs = stride(from: 0, to: sentences.count, by: 5).map {
-                sentences[$0 ..< min($0 + 5, sentences.count)].joined(separator: " ")
+    func withHanVariants(_ corpus: [(language: String, sentences: [String])]) -> [(language: String, sentences: [String])] {
+        var out: [(language: String, sentences: [String])] = []
+        for (lang, sentences) in corpus {
+            if hanVariants, let (simplified, traditional) = LanguageTrainer.hanVariants(sentences) {
+                // Chinese is written in two sets of characters; one profile per set lets a
+                // text that mixes them (Japanese kanji: 国 next to 運) fit neither.
+                out.append((lang + "-Hans", simplified))
+                out.append((lang + "-Hant", traditional))
+            } else {
+                out.append((lang, sentences))
             }
-            let strippedSentences = sentences.map { $0.folding(options: .diacriticInsensitive, locale: nil) }
-            let long = sentences.filter { $0.count >= 60 }
-            var accs: [Double] = []
-            for (set, note) in [(sentences, true), (paragraphs, false), (strippedSentences, false), (long, false)] {
-                var ok = 0
-                for t in set {
-                    let g = model.identify(t).language
-                    if g == lang { ok += 1 } else if note {
-                        confusions["\(lang)->\(g)", default: 0] += 1
-                        if showErrors { print("  \(lang)->\(g): \(t.prefix(100))") }
-                    }
-                }
-                accs.append(Double(ok) / Double(max(1, set.count)))
-            }
-            for k in 0 ..< 4 { means[k] += accs[k] / Double(held.count) }
-            print(String(format: "%@ %6.2f %6.2f %6.2f %6.2f  (%d)", lang, 100 * accs[0], 100 * accs[1], 100 * accs[2], 100 * accs[3], sentences.count))
         }
-        print(String(format: "mean sentence %.2f  paragraph-5 %.2f  stripped %.2f  60+ characters %.2f",
-                     100 * means[0], 100 * means[1], 100 * means[2], 100 * means[3]))
-        print("confusions: " + confusions.sorted { $0.value > $1.value }.prefix(15).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        return out
+    }
+}
+
+/// Reading language identification text: folders of LANG.txt and the manifest.
+enum LangIDData {
+    static func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8)
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func folder(_ dir: String) throws -> [(language: String, sentences: [String])] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".txt") }.sorted()
+        guard !names.isEmpty else { throw ValidationError("no LANG.txt files in \(dir)") }
+        return try names.map { (String($0.dropLast(4)), try lines(dir + "/" + $0)) }
+    }
+
+    /// The lines the manifest names for `role`, per language in manifest order.
+    static func manifest(_ path: String, root: String, role: String) throws -> [(language: String, sentences: [String])] {
+        var out: [(language: String, sentences: [String])] = []
+        var cache: [String: [String]] = [:]
+        for (n, row) in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").enumerated() {
+            if row.hasPrefix("#") || row.isEmpty { continue }
+            let cells = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count >= 5, let first = Int(cells[3]), let last = Int(cells[4]), first >= 1, first <= last else {
+                throw ValidationError("\(path):\(n + 1): expected language, role, file, first line, last line, ...")
+            }
+            guard cells[1] == role else { continue }
+            let file = root + "/" + cells[2]
+            if cache[file] == nil { cache[file] = try lines(file) }
+            let all = cache[file]!
+            guard last <= all.count else {
+                throw ValidationError("\(path):\(n + 1): \(file) has \(all.count) lines, the row asks for \(first)-\(last)")
+            }
+            let picked = Array(all[(first - 1) ..< last])
+            if let k = out.firstIndex(where: { $0.language == cells[0] }) {
+                out[k].sentences += picked
+            } else {
+                out.append((cells[0], picked))
+            }
+        }
+        return out
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PagePipe
 import PagePipeTools
@@ -33,9 +34,54 @@ import PagePipeTools
         #expect(model.identify(sentence).language == language)
     }
 
-    @Test func knowsTheTwentyOneLanguages() {
-        #expect(model.languages.sorted() == ["ar", "cs", "de", "el", "en", "es", "fi", "fr", "he", "hi", "it", "ja",
-                                             "ko", "nl", "pl", "pt", "ru", "sv", "tr", "uk", "zh"])
+    @Test func knowsTheLanguagesTheStageDocuments() {
+        #expect(model.languages.sorted() == NormalizeLanguage.profileLanguages)
+        #expect(model.languages.count == 74)
+    }
+
+    @Test(arguments: [
+        ("da", "Regeringen fremlagde i går en ny plan for boligbyggeriet, og den bliver drøftet i næste uge."),
+        ("nb", "Regjeringen la i går fram en ny plan for boligbyggingen, og den skal drøftes i neste uke."),
+        ("nn", "Regjeringa la i går fram ein ny plan for bustadbygginga, og han skal drøftast i neste veke."),
+        ("sv", "Regeringen lade i går fram en ny plan för bostadsbyggandet, och den ska diskuteras nästa vecka."),
+        ("cs", "Vláda včera představila nový plán bytové výstavby, o kterém se bude jednat příští týden."),
+        ("sk", "Vláda včera predstavila nový plán bytovej výstavby, o ktorom sa bude rokovať budúci týždeň."),
+        ("sr", "Влада је јуче представила нови план стамбене изградње о којем ће се расправљати следеће недеље."),
+        ("bg", "Правителството представи вчера нов план за жилищното строителство, който ще бъде обсъден следващата седмица."),
+        ("mk", "Владата вчера претстави нов план за станбена изградба, за кој ќе се расправа следната недела."),
+        ("be", "Урад учора прадставіў новы план жыллёвага будаўніцтва, які будзе абмяркоўвацца на наступным тыдні."),
+        ("ca", "El govern va presentar ahir un nou pla d'habitatge, que es debatrà la setmana que ve."),
+        ("fa", "دولت دیروز طرح تازه‌ای برای ساخت مسکن ارائه کرد که هفته آینده بررسی خواهد شد."),
+        ("ur", "حکومت نے کل رہائش کی تعمیر کے لیے ایک نیا منصوبہ پیش کیا جس پر اگلے ہفتے بحث ہوگی۔"),
+        ("mr", "सरकारने काल गृहनिर्माणासाठी एक नवी योजना सादर केली, तिच्यावर पुढच्या आठवड्यात चर्चा होईल."),
+    ])
+    func tellsCloseRelativesApart(_ language: String, _ sentence: String) {
+        #expect(model.identify(sentence).language == language)
+    }
+
+    @Test func scriptsOfOneLanguageDecide() {
+        #expect(model.identify("ภาษาไทยเป็นภาษาราชการของประเทศไทย").language == "th")
+        #expect(model.identify("საქართველოს მთავრობამ ახალი გეგმა წარადგინა.").language == "ka")
+        #expect(model.identify("Հայաստանի կառավարությունը նոր ծրագիր ներկայացրեց։").language == "hy")
+        #expect(model.identify("সরকার গতকাল একটি নতুন পরিকল্পনা ঘোষণা করেছে।").language == "bn")
+        #expect(model.identify("அரசு நேற்று ஒரு புதிய திட்டத்தை அறிவித்தது.").language == "ta")
+        #expect(model.identify("ప్రభుత్వం నిన్న కొత్త ప్రణాళికను ప్రకటించింది.").language == "te")
+        #expect(model.identify("સરકારે ગઈકાલે નવી યોજના જાહેર કરી.").language == "gu")
+        #expect(model.identify("ਸਰਕਾਰ ਨੇ ਕੱਲ੍ਹ ਇੱਕ ਨਵੀਂ ਯੋਜਨਾ ਦਾ ਐਲਾਨ ਕੀਤਾ।").language == "pa")
+    }
+
+    @Test func aPageInTwoScriptsIsDecidedByItsMainScript() {
+        // Georgian text with an English menu around it, and English text quoting one Georgian word.
+        let georgian = "Home News Contact. საქართველოს მთავრობამ გუშინ ახალი ეკონომიკური გეგმა წარადგინა, რომელსაც პარლამენტი მომავალ კვირას განიხილავს."
+        #expect(model.identify(georgian).language == "ka")
+        let english = "The word for bread in Georgian is პური, and the bakers sell it warm early every morning."
+        #expect(model.identify(english).language == "en")
+    }
+
+    @Test func combiningTonesStayInsideTheirWords() {
+        // Yoruba after NFC keeps U+0301/U+0300 after dotted letters: they are part of the word, not another script.
+        let yoruba = "Ìjọba ti kéde ètò tuntun fún kíkọ́ ilé, wọ́n á sì jíròrò rẹ̀ lọ́sẹ̀ tó ń bọ̀."
+        #expect(model.identify(yoruba.precomposedStringWithCanonicalMapping).language == "yo")
     }
 
     @Test func latinNamesInsideChineseOrJapaneseDoNotDecide() {
@@ -59,7 +105,8 @@ import PagePipeTools
     }
 
     @Test func scriptsNoLanguageUsesAreUndetermined() {
-        #expect(model.identify("ภาษาไทยเป็นภาษาราชการของประเทศไทย").language == "und")
+        #expect(model.identify("ಕನ್ನಡ ಕರ್ನಾಟಕ ರಾಜ್ಯದ ಅಧಿಕೃತ ಭಾಷೆಯಾಗಿದೆ").language == "und")
+        #expect(model.identify("සිංහල ශ්‍රී ලංකාවේ නිල භාෂාවකි. Read more").language == "und")
         #expect(model.identify("Правительство объявило новые правила.", allowed: ["en", "de"]).language == "und")
     }
 
@@ -71,16 +118,29 @@ import PagePipeTools
     }
 
     @Test func namesInsideASentenceCountLessThanItsWords() {
-        // Mostly English names around a few Swedish and Italian words: counted like
-        // any word (nameWeight 1), the names win.
-        let sv = "Han spelade med Manchester United och Liverpool Football Club."
+        // Swedish and Italian words around English names: counted like any word
+        // (nameWeight 1), the names make the answer less sure or wrong.
+        let sv = "Han spelade länge med Manchester United och sedan med Liverpool Football Club."
         let it = "Ha lavorato a lungo per Goldman Sachs e Morgan Stanley a New York."
-        #expect(model.identify(sv).language == "sv")
-        #expect(model.identify(it).language == "it")
-        #expect(model.identify(sv, nameWeight: 1).language == "en")
-        #expect(model.identify(it, nameWeight: 1).language == "en")
+        for (language, text) in [("sv", sv), ("it", it)] {
+            let light = model.identify(text), full = model.identify(text, nameWeight: 1)
+            #expect(light.language == language)
+            #expect(full.language != language || full.confidence < light.confidence)
+        }
         // A capital at the start of a sentence is not a name.
         #expect(model.identify("Die Regierung hat neue Regeln beschlossen. Sie gelten ab Mai.").language == "de")
+    }
+
+    @Test func languagesWithoutAProfileAreUndetermined() {
+        // Breton and Uzbek have no profile and no close relative with one. (Galician
+        // still comes back as Portuguese or Spanish: see Resources/README.md.)
+        let texts = [
+            "Ar gouarnamant en deus kinniget ur steuñv nevez evit al lojeiz dec'h, hag e vo breutaet er sizhun a zeu.",
+            "Hukumat kecha uy-joy qurilishi boʻyicha yangi rejani taqdim etdi, u kelasi hafta muhokama qilinadi.",
+        ]
+        for t in texts {
+            #expect(model.identify(t, minConfidence: NormalizeLanguage.defaultMinConfidence).language == "und")
+        }
     }
 
     @Test func aScriptOfOneLanguageDecidesHoweverShortTheText() {
@@ -121,6 +181,7 @@ import PagePipeTools
     @Test func trainingIsDeterministicAndAddingALanguageIsAddingData() {
         var s = LanguageTrainer.Settings()
         s.bits = 12
+        s.smallBits = 12
         let corpus: [(language: String, sentences: [String])] = [
             ("en", ["the cat sat on the mat", "where is the house of my friend", "this is what they wanted"]),
             ("de", ["die katze sitzt auf der matte", "wo ist das haus meines freundes", "das ist was sie wollten"]),

@@ -3,9 +3,44 @@
 /// uses, so a script unique to one language decides alone (Hangul, Hebrew...).
 public enum Script: Int, CaseIterable, Sendable {
     case latin, greek, cyrillic, armenian, hebrew, arabic, devanagari, bengali
-    case thai, georgian, hangul, kana, han, other
+    case thai, georgian, hangul, kana, han
+    case gurmukhi, gujarati, tamil, telugu
+    /// Letters of every other script (Kannada, Sinhala, Ethiopic...): no profile uses them.
+    case other
 
     public var name: String { String(describing: self) }
+
+    /// The script a profile group is keyed by: kana goes with Han, since Japanese
+    /// writes both in one sentence; every other script is its own.
+    public var group: Script { self == .kana ? .han : self }
+
+    /// Han, kana and Hangul characters carry about a syllable or a word each: they
+    /// count three times when scripts are weighed against each other.
+    public var weight: Int { self == .han || self == .kana || self == .hangul ? 3 : 1 }
+
+    /// ISO 15924 code, for lane names ("sr-Cyrl").
+    public var code: String {
+        switch self {
+        case .latin: "Latn"
+        case .greek: "Grek"
+        case .cyrillic: "Cyrl"
+        case .armenian: "Armn"
+        case .hebrew: "Hebr"
+        case .arabic: "Arab"
+        case .devanagari: "Deva"
+        case .bengali: "Beng"
+        case .thai: "Thai"
+        case .georgian: "Geor"
+        case .hangul: "Hang"
+        case .kana: "Kana"
+        case .han: "Hani"
+        case .gurmukhi: "Guru"
+        case .gujarati: "Gujr"
+        case .tamil: "Taml"
+        case .telugu: "Telu"
+        case .other: "Zyyy"
+        }
+    }
 
     /// The script of a letter, by Unicode block.
     public static func of(_ v: UInt32) -> Script {
@@ -21,6 +56,10 @@ public enum Script: Int, CaseIterable, Sendable {
             return .arabic
         case 0x900 ... 0x97F: return .devanagari
         case 0x980 ... 0x9FF: return .bengali
+        case 0xA00 ... 0xA7F: return .gurmukhi
+        case 0xA80 ... 0xAFF: return .gujarati
+        case 0xB80 ... 0xBFF: return .tamil
+        case 0xC00 ... 0xC7F: return .telugu
         case 0xE00 ... 0xE7F: return .thai
         case 0x10A0 ... 0x10FF: return .georgian
         case 0x1100 ... 0x11FF, 0x3130 ... 0x318F, 0xAC00 ... 0xD7AF: return .hangul
@@ -78,12 +117,18 @@ public struct LanguageFeatures: Sendable {
         return t
     }()
 
-    /// Per BMP code point: its `Script` raw value (letters only matter).
+    /// Per BMP code point: its `Script` raw value (letters only matter), or
+    /// `inherited` for combining marks, which belong to the letter before them
+    /// (Yoruba's tone marks after NFC: "ẹ́" is ẹ and U+0301).
     static let scripts: [UInt8] = {
         var t = [UInt8](repeating: UInt8(Script.other.rawValue), count: 0x10000)
         for v in 0 ..< 0x10000 { t[v] = UInt8(Script.of(UInt32(v)).rawValue) }
+        for r in [0x300 ... 0x36F, 0x1AB0 ... 0x1AFF, 0x1DC0 ... 0x1DFF, 0x20D0 ... 0x20FF, 0xFE20 ... 0xFE2F] {
+            for v in r { t[v] = inherited }
+        }
         return t
     }()
+    static let inherited: UInt8 = 255
 
     /// Per Latin lower-case letter a–z, the Cyrillic letter it is typed for (0: none).
     static let cyrillicLookalike: [UInt32] = {
@@ -141,7 +186,7 @@ public struct LanguageFeatures: Sendable {
                         i &+= len
                         tokenStart = true
                         if v < 0x10000 {
-                            if fold[Int(v)] > 0x27 { counts[Int(scripts[Int(v)])] &+= 1 }
+                            if fold[Int(v)] > 0x27, scripts[Int(v)] != inherited { counts[Int(scripts[Int(v)])] &+= 1 }
                         } else if v >= 0x20000, v < 0x30000 {
                             counts[Script.han.rawValue] &+= 1
                         }
@@ -237,7 +282,7 @@ public struct LanguageFeatures: Sendable {
                     f = c
                     v = c
                 }
-                if f > 0x27 {
+                if f > 0x27, scripts[Int(v)] != Self.inherited {
                     let script = scripts[Int(v)]
                     w.lastScript = script
                     counts[Int(script)] &+= 1

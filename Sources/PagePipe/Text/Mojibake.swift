@@ -199,7 +199,9 @@ public enum Mojibake {
         var counts = [Int](repeating: 0, count: Script.allCases.count)
         LanguageFeatures.fold.withUnsafeBufferPointer { fold in
             LanguageFeatures.scripts.withUnsafeBufferPointer { scripts in
-                for v in s where v < 0x10000 && fold[Int(v)] > 0x27 { counts[Int(scripts[Int(v)])] += 1 }
+                for v in s where v < 0x10000 && fold[Int(v)] > 0x27 && scripts[Int(v)] != LanguageFeatures.inherited {
+                    counts[Int(scripts[Int(v)])] += 1
+                }
             }
         }
         counts[Script.other.rawValue] = 0
